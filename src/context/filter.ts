@@ -1,0 +1,40 @@
+import { PatternMatcher } from '../dockerignore/matcher.js';
+import type { IgnoreFile, PatternPlatform } from '../dockerignore/read.js';
+import { BuildKitFilter, ClassicFilter, type BuilderFilter } from '../walk/builders.js';
+import type { ResolvedContext } from './resolve.js';
+
+/**
+ * The exclude list the classic builder's tar walk uses: the CLI appends `!.dockerignore` and
+ * `!<Dockerfile>` when (by patternmatcher's old single-parent `Matches`) they are excluded, so
+ * that the daemon can read them (docker/cli TrimBuildFilesFromExcludes).
+ */
+export function classicArchiveRules(
+  ignore: IgnoreFile,
+  matcher: PatternMatcher,
+  dockerfileRelative: string | null,
+  platform: PatternPlatform,
+): IgnoreFile {
+  const rules = [...ignore.rules];
+  let current = matcher;
+  if (current.matchesSingleParent('.dockerignore')) {
+    rules.push({ pattern: '!.dockerignore', line: 0, source: '(added by docker build)' });
+    current = new PatternMatcher({ file: ignore.file, rules }, platform);
+  }
+  const dockerfile = dockerfileRelative ?? 'Dockerfile';
+  if (current.matchesSingleParent(dockerfile)) {
+    rules.push({ pattern: '!' + dockerfile, line: 0, source: '(added by docker build)' });
+  }
+  return { file: ignore.file, rules };
+}
+
+/** Build the walk filter for the resolved context's builder. Throws IgnoreFileError on a bad pattern. */
+export function createFilter(context: ResolvedContext): BuilderFilter<unknown> {
+  const matcher = context.ignore ? new PatternMatcher(context.ignore, context.platform) : null;
+  if (context.builder === 'buildkit') return new BuildKitFilter(matcher) as BuilderFilter<unknown>;
+  if (matcher === null || context.ignore === null) return new ClassicFilter(null, null) as BuilderFilter<unknown>;
+  const archive = new PatternMatcher(
+    classicArchiveRules(context.ignore, matcher, context.dockerfileRelative, context.platform),
+    context.platform,
+  );
+  return new ClassicFilter(matcher, archive) as BuilderFilter<unknown>;
+}

@@ -1,0 +1,183 @@
+import { isMalformedGlob } from './go-glob.js';
+import { goCleanPath, goTrimSpace } from './go-text.js';
+import { CompiledPattern } from './pattern.js';
+import { IgnoreFileError, type IgnoreFile, type PatternPlatform } from './read.js';
+
+/**
+ * Per-pattern results for a directory, passed down to its entries so that patterns which matched
+ * a parent need not be evaluated again (patternmatcher's `MatchInfo`). Empty means "unknown".
+ */
+export type ParentMatches = readonly boolean[];
+
+/** Which pattern decided a path, for `explain`. */
+export interface Decision {
+  excluded: boolean;
+  /** The last pattern that matched the path or one of its parents, or null when none did. */
+  pattern: CompiledPattern | null;
+  /** The path (the entry itself or a parent directory) that the deciding pattern matched. */
+  matchedPath: string | null;
+}
+
+/**
+ * Docker's pattern matcher (moby/patternmatcher): patterns evaluated in order, the last match
+ * wins, exceptions re-include, and a path is excluded when a pattern matches it or a parent.
+ */
+export class PatternMatcher {
+  readonly patterns: CompiledPattern[];
+  /** True when some pattern is an exception (`!…`). */
+  readonly hasExceptions: boolean;
+  readonly file: string;
+
+  /**
+   * Build a matcher as Docker's `patternmatcher.New` does. Throws IgnoreFileError (naming the file
+   * and line) for a bare `!` or a pattern that Go's filepath.Match calls malformed.
+   */
+  constructor(file: IgnoreFile, platform: PatternPlatform = 'posix') {
+    const escapes = platform === 'posix';
+    this.file = file.file;
+    this.patterns = [];
+    for (const rule of file.rules) {
+      let text = goTrimSpace(rule.pattern);
+      if (text === '') continue;
+      text = goCleanPath(text);
+      let exclusion = false;
+      if (text.startsWith('!')) {
+        if (text.length === 1) {
+          throw new IgnoreFileError(
+            `${file.file}:${rule.line}: illegal exclusion pattern "!" (a bare "!" excludes nothing)`,
+            file.file,
+            rule.line,
+          );
+        }
+        exclusion = true;
+        text = text.slice(1);
+      }
+      if (isMalformedGlob(text, escapes)) {
+        throw new IgnoreFileError(
+          `${file.file}:${rule.line}: syntax error in pattern ${JSON.stringify(rule.source.trim())}`,
+          file.file,
+          rule.line,
+        );
+      }
+      this.patterns.push(new CompiledPattern(text, exclusion, rule.line, escapes));
+    }
+    this.hasExceptions = this.patterns.some((p) => p.exclusion);
+  }
+
+  /** Patterns that pass Docker's up-front check but fail to compile when first used. */
+  lateErrors(): CompiledPattern[] {
+    return this.patterns.filter((p) => p.compileError() !== null);
+  }
+
+  /**
+   * patternmatcher's `MatchesOrParentMatches`: is `path` excluded, checking each pattern against
+   * the path and, failing that, against each of its parent directories. Throws PatternCompileError
+   * when it evaluates a pattern that does not compile.
+   */
+  matchesOrParentMatches(path: string): boolean {
+    return this.decide(path).excluded;
+  }
+
+  /** Like matchesOrParentMatches, also naming the pattern that decided. */
+  decide(path: string): Decision {
+    let excluded = false;
+    let pattern: CompiledPattern | null = null;
+    let matchedPath: string | null = null;
+    const parents = parentPaths(path);
+    for (const p of this.patterns) {
+      if (p.exclusion !== excluded) continue;
+      let hit: string | null = p.matches(path) ? path : null;
+      if (hit === null) {
+        for (const parent of parents) {
+          if (safeMatch(p, parent)) {
+            hit = parent;
+            break;
+          }
+        }
+      }
+      if (hit !== null) {
+        excluded = !p.exclusion;
+        pattern = p;
+        matchedPath = hit;
+      }
+    }
+    return { excluded, pattern, matchedPath };
+  }
+
+  /**
+   * patternmatcher's `MatchesUsingParentResults`, the walk-time variant both builders use: a
+   * pattern that matched the parent directory counts as matching without being evaluated, and
+   * without parent results the parents are checked one by one. Returns the verdict and this
+   * path's results for its children. Throws PatternCompileError.
+   */
+  matchesUsingParentResults(path: string, parent: ParentMatches): { excluded: boolean; results: boolean[] } {
+    const results = new Array<boolean>(this.patterns.length);
+    let excluded = false;
+    let parents: string[] | null = null;
+    for (let i = 0; i < this.patterns.length; i++) {
+      const p = this.patterns[i]!;
+      let match = parent.length !== 0 && parent[i] === true;
+      if (!match) {
+        if (p.exclusion !== excluded) {
+          results[i] = false;
+          continue;
+        }
+        match = p.matches(path);
+        if (!match && parent.length === 0) {
+          parents ??= parentPaths(path);
+          for (const dir of parents) {
+            if (safeMatch(p, dir)) {
+              match = true;
+              break;
+            }
+          }
+        }
+      }
+      results[i] = match;
+      if (match) excluded = !p.exclusion;
+    }
+    return { excluded, results };
+  }
+
+  /**
+   * patternmatcher's deprecated `Matches`, which checks only the parent at the pattern's own depth.
+   * The classic builder still uses it to decide whether to re-include the Dockerfile and
+   * `.dockerignore`; errors count as "not matched", as there.
+   */
+  matchesSingleParent(path: string): boolean {
+    path = goCleanPath(path);
+    if (path === '.') return false;
+    const slash = path.lastIndexOf('/');
+    const parentDirs = slash === -1 ? null : path.slice(0, slash).split('/');
+    let excluded = false;
+    try {
+      for (const p of this.patterns) {
+        if (p.exclusion !== excluded) continue;
+        let match = p.matches(path);
+        if (!match && parentDirs !== null && p.segments <= parentDirs.length) {
+          match = safeMatch(p, parentDirs.slice(0, p.segments).join('/'));
+        }
+        if (match) excluded = !p.exclusion;
+      }
+    } catch {
+      return false;
+    }
+    return excluded;
+  }
+}
+
+/** `a/b/c` -> [`a`, `a/b`]. */
+export function parentPaths(path: string): string[] {
+  const out: string[] = [];
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i));
+  return out;
+}
+
+/** patternmatcher ignores errors when it re-checks parents (the path itself was checked first). */
+function safeMatch(p: CompiledPattern, path: string): boolean {
+  try {
+    return p.matches(path);
+  } catch {
+    return false;
+  }
+}

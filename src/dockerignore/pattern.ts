@@ -1,0 +1,154 @@
+import { compileGoRegexp } from './go-regexp.js';
+
+/** How a pattern is matched, decided once when it is first used (as moby/patternmatcher does). */
+export type MatchKind = 'exact' | 'prefix' | 'suffix' | 'regexp';
+
+/** Thrown when a pattern that passed Docker's syntax check still fails to compile when used. */
+export class PatternCompileError extends Error {
+  constructor(
+    readonly pattern: CompiledPattern,
+    options?: { cause?: unknown },
+  ) {
+    super(`syntax error in pattern: ${pattern.text}`, options);
+    this.name = 'PatternCompileError';
+  }
+}
+
+type Compiled =
+  | { kind: 'exact'; text: string }
+  | { kind: 'prefix'; prefix: string }
+  | { kind: 'suffix'; suffix: string; bare: string | null }
+  | { kind: 'regexp'; regexp: RegExp };
+
+const REGEXP_META = new Set(['.', '+', '(', ')', '|', '{', '}', '$']);
+
+// Turn a cleaned pattern into Go regexp source and a match kind, exactly as patternmatcher's
+// `compile` does: `*` is `[^/]*`, `?` is `[^/]`, a double star is `(.*/)?` (`.*` at the end),
+// brackets pass through, `\` escapes the next character (on Unix), and most other characters pass
+// through unescaped, so the regexp engine, not the glob, gives them their meaning.
+export function translatePattern(cleaned: string, escapes: boolean): { kind: MatchKind; source: string } {
+  // Go's text/scanner skips a byte-order mark at the very start of its input.
+  const chars = Array.from(cleaned.startsWith('\uFEFF') ? cleaned.slice(1) : cleaned);
+  let source = '^';
+  let kind: MatchKind = 'exact';
+  let pos = 0;
+  for (let iteration = 0; pos < chars.length; iteration++) {
+    const ch = chars[pos++]!;
+    if (ch === '*') {
+      if (chars[pos] === '*') {
+        pos++;
+        if (chars[pos] === '/') pos++;
+        if (pos >= chars.length) {
+          if (kind === 'exact') {
+            kind = 'prefix';
+          } else {
+            source += '.*';
+            kind = 'regexp';
+          }
+        } else {
+          source += '(.*/)?';
+          kind = 'regexp';
+        }
+        if (iteration === 0) kind = 'suffix';
+      } else {
+        source += '[^/]*';
+        kind = 'regexp';
+      }
+    } else if (ch === '?') {
+      source += '[^/]';
+      kind = 'regexp';
+    } else if (REGEXP_META.has(ch)) {
+      source += '\\' + ch;
+    } else if (ch === '\\' && escapes) {
+      if (pos < chars.length) {
+        source += '\\' + chars[pos++];
+        kind = 'regexp';
+      } else {
+        // A trailing backslash stays single, so it escapes the `$` appended below.
+        source += '\\';
+      }
+    } else if (ch === '[' || ch === ']') {
+      source += ch;
+      kind = 'regexp';
+    } else {
+      source += ch;
+    }
+  }
+  return { kind, source: kind === 'regexp' ? source + '$' : source };
+}
+
+/**
+ * One pattern of an ignore file, compiled lazily the way Docker compiles it: the first time it is
+ * evaluated. A pattern that fails to compile fails every time it is evaluated, so whether Docker
+ * notices depends on whether its walk ever evaluates it.
+ */
+export class CompiledPattern {
+  /** The cleaned pattern, without its `!` (patternmatcher's `String()`). */
+  readonly text: string;
+  /** The pattern's path segments, used for parent-directory matching. */
+  readonly segments: number;
+  private compiled: Compiled | null = null;
+  private failure: unknown = null;
+
+  constructor(
+    text: string,
+    /** True for `!` exceptions. */
+    readonly exclusion: boolean,
+    /** 1-based line in the ignore file (0 for patterns Docker adds itself). */
+    readonly line: number,
+    private readonly escapes: boolean,
+  ) {
+    this.text = text;
+    this.segments = text.split('/').length;
+  }
+
+  /** Compile now; returns the error Docker would hit, or null. Idempotent. */
+  compileError(): unknown {
+    if (this.compiled === null && this.failure === null) this.compile();
+    return this.failure;
+  }
+
+  /** The match kind, or null when the pattern does not compile. */
+  get kind(): MatchKind | null {
+    return this.compileError() === null ? this.compiled!.kind : null;
+  }
+
+  private compile(): void {
+    const { kind, source } = translatePattern(this.text, this.escapes);
+    switch (kind) {
+      case 'exact':
+        this.compiled = { kind, text: this.text };
+        return;
+      case 'prefix':
+        this.compiled = { kind, prefix: this.text.slice(0, -2) };
+        return;
+      case 'suffix': {
+        const suffix = this.text.slice(2);
+        this.compiled = { kind, suffix, bare: suffix.startsWith('/') ? suffix.slice(1) : null };
+        return;
+      }
+      case 'regexp':
+        try {
+          this.compiled = { kind, regexp: compileGoRegexp(source) };
+        } catch (error) {
+          this.failure = error;
+        }
+    }
+  }
+
+  /** Does the pattern match this slash-separated relative path? Throws PatternCompileError. */
+  matches(path: string): boolean {
+    const compiled = this.compiled ?? (this.compileError() === null ? this.compiled! : null);
+    if (compiled === null) throw new PatternCompileError(this, { cause: this.failure });
+    switch (compiled.kind) {
+      case 'exact':
+        return path === compiled.text;
+      case 'prefix':
+        return path.startsWith(compiled.prefix);
+      case 'suffix':
+        return path.endsWith(compiled.suffix) || path === compiled.bare;
+      case 'regexp':
+        return compiled.regexp.test(path);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { createFilter } from './context/filter.js';
+import { resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
+import type { Entry, WalkWarning } from './walk/entry.js';
+import { walkContext } from './walk/walk.js';
+
+/** The entries a builder puts in the context. */
+export interface ContextListing {
+  context: ResolvedContext;
+  entries: Entry[];
+  warnings: WalkWarning[];
+}
+
+/**
+ * Stream the context's entries, in walk order, to `onEntry`. Only the builder's own walk is done:
+ * subtrees it skips are not read. Throws IgnoreFileError for a malformed pattern, BuildFailure
+ * where Docker would refuse the build, InputError for a bad directory or Dockerfile.
+ */
+export function forEachContextEntry(
+  options: ContextOptions,
+  onEntry: (entry: Entry) => void,
+): { context: ResolvedContext; warnings: WalkWarning[] } {
+  const context = resolveContext(options);
+  const filter = createFilter(context);
+  const warnings: WalkWarning[] = [];
+  walkContext({
+    root: context.root,
+    filter,
+    visitSkipped: false,
+    sink: {
+      entry: (entry, sent) => {
+        if (sent) onEntry(entry);
+      },
+      warning: (warning) => warnings.push(warning),
+    },
+  });
+  if (filter.failure) throw filter.failure;
+  return { context, warnings };
+}
+
+/** All entries the builder sends for this context (root excluded, directories included). */
+export function listContext(options: ContextOptions = {}): ContextListing {
+  const entries: Entry[] = [];
+  const { context, warnings } = forEachContextEntry(options, (entry) => entries.push(entry));
+  return { context, entries, warnings };
+}

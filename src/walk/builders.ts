@@ -1,0 +1,186 @@
+import { PatternCompileError, type CompiledPattern } from '../dockerignore/pattern.js';
+import type { PatternMatcher, ParentMatches } from '../dockerignore/matcher.js';
+
+/** The two ways Docker gathers a build context. */
+export type Builder = 'buildkit' | 'classic';
+
+/**
+ * What a builder's walk decides about one entry. `descend` says whether the builder's own walk
+ * enters a directory; the tree walk may still enter it to measure the whole directory.
+ */
+export interface Verdict<S> {
+  /** The entry is sent (BuildKit also sends pending parents of an included entry). */
+  included: boolean;
+  /** The builder's walk enters this directory. */
+  descend: boolean;
+  /** State handed to the directory's entries. */
+  state: S;
+}
+
+/**
+ * A builder's walk semantics as a pure function of (path, kind, parent state). The tree walk in
+ * `walk.ts` calls `visit` for every entry inside a directory whose verdict said `descend`.
+ */
+export interface BuilderFilter<S> {
+  readonly builder: Builder;
+  /** BuildKit sends an excluded directory when it holds an included entry; classic does not. */
+  readonly sendsParentsOfIncluded: boolean;
+  readonly rootState: S;
+  visit(path: string, isDir: boolean, parent: S): Verdict<S>;
+  /** Entries after a truncation point are not sent (the classic tar stops at a late pattern error). */
+  readonly truncated: boolean;
+  /** A failure that makes Docker refuse the build, found so far. */
+  readonly failure: BuildFailure | null;
+}
+
+/** Docker refuses the build: a pattern that only fails when the walk evaluates it. */
+export class BuildFailure extends Error {
+  constructor(
+    readonly builder: Builder,
+    readonly file: string,
+    readonly pattern: CompiledPattern,
+    readonly path: string,
+  ) {
+    super(
+      `${file}:${pattern.line}: syntax error in pattern ${JSON.stringify((pattern.exclusion ? '!' : '') + pattern.text)} ` +
+        `(Docker fails on it while matching ${JSON.stringify(path)})`,
+    );
+    this.name = 'BuildFailure';
+  }
+}
+
+/** Patterns after removing a trailing `/**` or `/*` (fsutil's patternWithoutTrailingGlob). */
+function withoutTrailingGlob(text: string): string {
+  if (text.endsWith('/**')) text = text.slice(0, -3);
+  if (text.endsWith('/*')) text = text.slice(0, -2);
+  return text;
+}
+
+const PATTERN_CHARS = /[*[\]?^\\]/;
+
+/**
+ * May a builder skip an excluded directory? Only when no exception could reach inside it: the
+ * exception (minus, for BuildKit, a trailing glob) followed by `/` must start with `dir/`.
+ */
+function exceptionReaches(exceptionPrefixes: readonly string[], dir: string): boolean {
+  const dirSlash = dir + '/';
+  return exceptionPrefixes.some((prefix) => (prefix + '/').startsWith(dirSlash));
+}
+
+interface BuildKitState {
+  results: ParentMatches;
+}
+
+/**
+ * BuildKit's exclude walk (tonistiigi/fsutil filter.go over MatchesUsingParentResults): excluded
+ * directories are skipped unless an exception may reach inside, and when any exception holds a
+ * wildcard every excluded directory is entered.
+ */
+export class BuildKitFilter implements BuilderFilter<BuildKitState> {
+  readonly builder = 'buildkit' as const;
+  readonly sendsParentsOfIncluded = true;
+  readonly rootState: BuildKitState = { results: [] };
+  readonly truncated = false;
+  failure: BuildFailure | null = null;
+  private readonly onlyPrefixExceptions: boolean;
+  private readonly exceptionPrefixes: string[];
+
+  constructor(private readonly matcher: PatternMatcher | null) {
+    const exceptions = matcher?.patterns.filter((p) => p.exclusion) ?? [];
+    this.onlyPrefixExceptions = exceptions.every((p) => !PATTERN_CHARS.test(withoutTrailingGlob(p.text)));
+    this.exceptionPrefixes = exceptions.map((p) => withoutTrailingGlob(p.text));
+  }
+
+  visit(path: string, isDir: boolean, parent: BuildKitState): Verdict<BuildKitState> {
+    if (this.matcher === null || this.matcher.patterns.length === 0) {
+      return { included: true, descend: isDir, state: parent };
+    }
+    let verdict: { excluded: boolean; results: boolean[] };
+    try {
+      verdict = this.matcher.matchesUsingParentResults(path, parent.results);
+    } catch (error) {
+      if (!(error instanceof PatternCompileError)) throw error;
+      this.failure ??= new BuildFailure('buildkit', this.matcher.file, error.pattern, path);
+      return { included: false, descend: false, state: parent };
+    }
+    const state = { results: verdict.results };
+    if (!verdict.excluded) return { included: true, descend: isDir, state };
+    let descend = isDir;
+    if (isDir && this.onlyPrefixExceptions) {
+      descend = this.matcher.hasExceptions && exceptionReaches(this.exceptionPrefixes, path);
+    }
+    return { included: false, descend, state };
+  }
+}
+
+interface ClassicState {
+  /** The CLI's ValidateContextDirectory walk reaches this directory. */
+  validating: boolean;
+  /** The tar walk (archive.TarWithOptions) reaches this directory. */
+  archiving: boolean;
+  results: ParentMatches;
+}
+
+/**
+ * The classic builder, as the Docker CLI prepares it: first `ValidateContextDirectory` walks the
+ * context with MatchesOrParentMatches and skips every excluded directory (a pattern that fails to
+ * compile there fails the build); then the tar walk, with `!.dockerignore` and `!<Dockerfile>`
+ * appended when they were excluded, enters an excluded directory only when an exception starts
+ * with it, and stops early (a truncated context, no error) if a pattern fails to compile there.
+ */
+export class ClassicFilter implements BuilderFilter<ClassicState> {
+  readonly builder = 'classic' as const;
+  readonly sendsParentsOfIncluded = false;
+  readonly rootState: ClassicState = { validating: true, archiving: true, results: [] };
+  truncated = false;
+  failure: BuildFailure | null = null;
+  private readonly exceptionPrefixes: string[];
+
+  constructor(
+    /** The ignore file's patterns, as ValidateContextDirectory sees them. */
+    private readonly validateMatcher: PatternMatcher | null,
+    /** The same plus Docker's re-inclusion of its build files, as the tar walk sees them. */
+    private readonly archiveMatcher: PatternMatcher | null,
+  ) {
+    this.exceptionPrefixes = archiveMatcher?.patterns.filter((p) => p.exclusion).map((p) => p.text) ?? [];
+  }
+
+  visit(path: string, isDir: boolean, parent: ClassicState): Verdict<ClassicState> {
+    let validating = false;
+    if (parent.validating && this.validateMatcher !== null && this.failure === null) {
+      try {
+        validating = !this.validateMatcher.matchesOrParentMatches(path);
+      } catch (error) {
+        if (!(error instanceof PatternCompileError)) throw error;
+        this.failure = new BuildFailure('classic', this.validateMatcher.file, error.pattern, path);
+      }
+    } else if (parent.validating && this.validateMatcher === null) {
+      validating = true;
+    }
+
+    if (!parent.archiving || this.truncated) {
+      return { included: false, descend: isDir && validating, state: { validating, archiving: false, results: [] } };
+    }
+    if (this.archiveMatcher === null || this.archiveMatcher.patterns.length === 0) {
+      return { included: true, descend: isDir, state: { validating, archiving: true, results: [] } };
+    }
+    let verdict: { excluded: boolean; results: boolean[] };
+    try {
+      verdict = this.archiveMatcher.matchesUsingParentResults(path, parent.results);
+    } catch (error) {
+      if (!(error instanceof PatternCompileError)) throw error;
+      this.truncated = true;
+      return { included: false, descend: isDir && validating, state: { validating, archiving: false, results: [] } };
+    }
+    if (!verdict.excluded) {
+      return { included: true, descend: isDir, state: { validating, archiving: true, results: verdict.results } };
+    }
+    const archiving =
+      isDir && this.archiveMatcher.hasExceptions && exceptionReaches(this.exceptionPrefixes, path);
+    return {
+      included: false,
+      descend: archiving || (isDir && validating),
+      state: { validating, archiving, results: verdict.results },
+    };
+  }
+}
