@@ -1,0 +1,89 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every context command takes. */
+export const CONTEXT_OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  builder: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies OptionSpec;
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest known name, when one is close enough to be a typo. */
+export function closest(name: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
+}
+
+/** util.parseArgs with one-line errors that suggest the flag the user probably meant. */
+export type ParsedValues<T extends OptionSpec> = {
+  [K in keyof T]?: T[K] extends { multiple: true }
+    ? T[K]['type'] extends 'boolean' ? boolean[] : string[]
+    : T[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export function parseCommandArgs<T extends OptionSpec>(
+  command: string,
+  args: string[],
+  options: T,
+  maxPositionals: number,
+): { values: ParsedValues<T>; positionals: string[] } {
+  let parsed: { values: unknown; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
+    if (unknown) {
+      const flag = unknown[1]!;
+      const known = Object.entries(options).flatMap(([long, spec]) => [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])]);
+      const guess = closest(flag.replace(/=.*/, ''), known);
+      throw new UsageError(
+        `${command}: unknown option ${flag}${guess ? ` (did you mean ${guess}?)` : ''}; see 'ctxsize ${command} --help'`,
+      );
+    }
+    throw new UsageError(`${command}: ${message.split('\n')[0]}`);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(
+      `${command}: unexpected argument ${JSON.stringify(parsed.positionals[maxPositionals])}; see 'ctxsize ${command} --help'`,
+    );
+  }
+  return { values: parsed.values as ParsedValues<T>, positionals: parsed.positionals };
+}
+
+export function parseBuilder(value: string | undefined): 'buildkit' | 'classic' {
+  if (value === undefined || value === 'buildkit') return 'buildkit';
+  if (value === 'classic') return 'classic';
+  throw new UsageError(`--builder must be buildkit or classic, not ${JSON.stringify(value)}`);
+}
+
+export function parseCount(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}

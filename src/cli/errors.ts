@@ -1,0 +1,32 @@
+import { InputError } from '../context/resolve.js';
+import { IgnoreFileError } from '../dockerignore/read.js';
+import { BuildFailure } from '../walk/builders.js';
+
+/** Exit codes, documented in README and `--help`. */
+export const EXIT = {
+  ok: 0,
+  /** A gate or a check failed. */
+  failed: 1,
+  /** Bad usage or bad input. */
+  usage: 2,
+  /** A bug in ctxsize. */
+  internal: 3,
+} as const;
+
+/** Wrong flags or arguments. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Errors that deserve one line and exit 2; anything else is a bug and is re-thrown. */
+export function isKnownError(error: unknown): error is Error {
+  return (
+    error instanceof UsageError ||
+    error instanceof InputError ||
+    error instanceof IgnoreFileError ||
+    error instanceof BuildFailure
+  );
+}

@@ -1,0 +1,34 @@
+import ora, { type Ora } from 'ora';
+import type { CliIO } from './io.js';
+
+export interface Progress {
+  update: (entriesSeen: number) => void;
+  stop: () => void;
+}
+
+/** Spinners start only after this long, so quick runs print nothing extra. */
+const DELAY_MS = 300;
+
+/**
+ * A spinner on stderr, only on a terminal. The walk is synchronous, so it renders frames itself
+ * from the progress callback instead of relying on a timer.
+ */
+export function startProgress(io: CliIO, label: string): Progress | null {
+  if (!io.stderr.isTTY || io.env['CI'] !== undefined) return null;
+  const started = Date.now();
+  let spinner: Ora | null = null;
+  let lastRender = 0;
+  return {
+    update(entriesSeen) {
+      const now = Date.now();
+      if (now - started < DELAY_MS || now - lastRender < 80) return;
+      lastRender = now;
+      spinner ??= ora({ text: label, stream: io.stderr as NodeJS.WriteStream, discardStdin: false }).start();
+      spinner.text = `${label}: ${entriesSeen.toLocaleString('en-US')} entries`;
+      spinner.render();
+    },
+    stop() {
+      spinner?.stop();
+    },
+  };
+}

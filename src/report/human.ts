@@ -1,0 +1,92 @@
+import { filesize } from 'filesize';
+import path from 'node:path';
+import type { MeasureReport } from '../measure.js';
+
+/** Human sizes everywhere in ctxsize (SI units, as `docker` prints them). */
+export function humanSize(bytes: number): string {
+  return filesize(bytes, { round: 1 }) as string;
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** A plain text table; the first column is left-aligned, the others right-aligned. */
+export function table(rows: string[][], indent = '  '): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) => indent + row.map((cell, i) => pad(cell, widths[i]!, i > 0)).join('  ').trimEnd())
+    .join('\n');
+}
+
+export function percent(part: number, whole: number): string {
+  if (whole === 0) return '0%';
+  const value = (part / whole) * 100;
+  return `${value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(1)}%`;
+}
+
+function shown(file: string | null, cwd: string): string {
+  if (file === null) return 'none';
+  const rel = path.relative(cwd, file);
+  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+}
+
+/** The human report of `ctxsize [DIR]`. */
+export function formatMeasure(report: MeasureReport, cwd: string): string {
+  const lines: string[] = [];
+  const builder = report.builder === 'buildkit' ? 'BuildKit' : 'classic builder';
+  lines.push(`Build context ${shown(report.root, cwd)} (${builder})`);
+  lines.push(`  Dockerfile:   ${shown(report.dockerfile, cwd)}`);
+  lines.push(`  ignore file:  ${shown(report.ignoreFile, cwd)}`);
+  lines.push('');
+  const row = (label: string, c: MeasureReport['all']): string[] => [
+    label,
+    number.format(c.files),
+    number.format(c.dirs),
+    number.format(c.symlinks + c.other),
+    humanSize(c.bytes),
+  ];
+  lines.push(
+    table([
+      ['', 'files', 'dirs', 'links+other', 'size'],
+      row('whole directory', report.all),
+      row('sent to builder', report.context),
+      [
+        'kept out',
+        number.format(report.excluded.files),
+        '',
+        '',
+        `${humanSize(report.excluded.bytes)} (${percent(report.excluded.bytes, report.all.bytes)})`,
+      ],
+    ]),
+  );
+  if (report.largest.length > 0) {
+    lines.push('');
+    lines.push('Largest paths');
+    lines.push(
+      table(
+        report.largest.map((item) => [
+          humanSize(item.bytes),
+          item.excluded
+            ? item.contextBytes > 0
+              ? `excluded (${humanSize(item.contextBytes)} sent)`
+              : 'excluded'
+            : item.contextBytes < item.bytes
+              ? `sent (${humanSize(item.bytes - item.contextBytes)} kept out)`
+              : 'sent',
+          item.path + (item.type === 'dir' ? '/' : ''),
+        ]).map(([size, status, p]) => [p!, size!, status!]),
+      ),
+    );
+  }
+  if (report.warnings.length > 0) {
+    lines.push('');
+    lines.push(`${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}:`);
+    for (const w of report.warnings.slice(0, 20)) lines.push(`  ${w.path}: ${w.message}`);
+    if (report.warnings.length > 20) lines.push(`  … and ${report.warnings.length - 20} more (see --json)`);
+  }
+  return lines.join('\n') + '\n';
+}

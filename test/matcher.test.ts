@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { goFilepathMatch, isMalformedGlob } from '../src/dockerignore/go-glob.js';
+import { compileGoRegexp } from '../src/dockerignore/go-regexp.js';
+import { goCleanPath, goTrimSpace } from '../src/dockerignore/go-text.js';
+import { PatternMatcher } from '../src/dockerignore/matcher.js';
+import { translatePattern } from '../src/dockerignore/pattern.js';
+import { IgnoreFileError, parseIgnoreFile } from '../src/dockerignore/read.js';
+
+const matcherFor = (text: string, platform: 'posix' | 'win32' = 'posix') =>
+  new PatternMatcher(parseIgnoreFile(text, '.dockerignore', platform), platform);
+
+describe('reading an ignore file', () => {
+  const cases: [string, string[]][] = [
+    ['node_modules\n', ['node_modules']],
+    ['# comment\n  # not a comment\n', ['# not a comment']],
+    ['foo # trailing\n', ['foo # trailing']],
+    ['  spaced  \n\n\t\n', ['spaced']],
+    ['! /a\n', ['!a']],
+    ['./dist\n/dist\ndist/\n', ['dist', 'dist', 'dist']],
+    ['a//b/./c/../d\n', ['a/b/d']],
+    ['../x\n/../y\n', ['../x', 'y']],
+    ['crlf\r\nlast\r', ['crlf', 'last']],
+    ['\uFEFFbom\n\uFEFFnot-first\n', ['bom', '\uFEFFnot-first']],
+    ['!\n', ['!']],
+    ['/\n', ['/']],
+    ['\u0085nel\u00a0\n', ['nel']],
+    ['\uFEFF#comment after BOM\n', []],
+  ];
+  for (const [text, patterns] of cases) {
+    it(`${JSON.stringify(text)} -> ${JSON.stringify(patterns)}`, () => {
+      assert.deepEqual(
+        parseIgnoreFile(text).rules.map((r) => r.pattern),
+        patterns,
+      );
+    });
+  }
+
+  it('keeps line numbers, counting comments and blank lines', () => {
+    assert.deepEqual(
+      parseIgnoreFile('# c\n\na\n  \nb\n').rules.map((r) => r.line),
+      [3, 5],
+    );
+  });
+
+  it('refuses a line longer than Docker reads (64 KiB), naming file and line', () => {
+    assert.throws(
+      () => parseIgnoreFile('ok\n' + 'x'.repeat(65536) + '\n', 'ci/.dockerignore'),
+      (error: unknown) => error instanceof IgnoreFileError && error.line === 2 && /ci\/\.dockerignore:2/.test(error.message),
+    );
+    assert.equal(parseIgnoreFile('x'.repeat(65535)).rules.length, 1);
+  });
+
+  it('treats backslashes as separators on Windows', () => {
+    assert.deepEqual(
+      parseIgnoreFile('a\\b\\..\\c\n', '.dockerignore', 'win32').rules.map((r) => r.pattern),
+      ['a/c'],
+    );
+  });
+});
+
+describe('Go helpers', () => {
+  it('cleans paths like filepath.Clean', () => {
+    const table: [string, string][] = [
+      ['', '.'], ['.', '.'], ['/', '/'], ['a/', 'a'], ['//a//b//', '/a/b'], ['a/../..', '..'],
+      ['/../a', '/a'], ['a/./b/.', 'a/b'], ['../../a/../b', '../../b'], ['!a/..', '.'],
+    ];
+    for (const [input, output] of table) assert.equal(goCleanPath(input), output, input);
+  });
+  it('trims like strings.TrimSpace, not String#trim', () => {
+    assert.equal(goTrimSpace('\u0085 a \u3000'), 'a');
+    assert.equal(goTrimSpace('\uFEFFa'), '\uFEFFa');
+  });
+  it('reports malformed globs like filepath.Match', () => {
+    for (const bad of ['[', 'a[', '[]', '[a-]', '[-a]', 'a\\', '[\\', '[a', 'x/[^]']) assert.ok(isMalformedGlob(bad), bad);
+    for (const good of ['*', 'a*[', '?/*.txt/[a-]', '[a]', '[^a]', '\\[', 'a/**/b', '[!a]', '[]a]x'.slice(1)]) {
+      assert.equal(isMalformedGlob(good), false, good);
+    }
+    assert.equal(isMalformedGlob('a\\', false), false, 'no escapes on Windows');
+  });
+  it('matches globs like filepath.Match', () => {
+    assert.equal(goFilepathMatch('*.go', 'main.go'), true);
+    assert.equal(goFilepathMatch('*', 'a/b'), false);
+    assert.equal(goFilepathMatch('[a-c]?', 'bz'), true);
+    assert.equal(goFilepathMatch('\\*', '*'), true);
+  });
+});
+
+describe('Go regexp translation', () => {
+  const accepts: [string, string, boolean][] = [
+    ['^a[^/]*$', 'abc', true],
+    ['^a[^/]*$', 'a/b', false],
+    ['^(.*/)?b$', 'x/y/b', true],
+    ['^(.*/)?b$', 'b', true],
+    ['^\\d[^/]*$', '7up', true],
+    ['^\\d[^/]*$', 'up', false],
+    ['^[[:alpha:]]x$', 'ax', true],
+    ['^[[:alpha:]]x$', '1x', false],
+    ['^a^b[^/]*$', 'ab', false],
+    ['^a\\Q[^/]*$', 'a[^/]*$', true],
+    ['^a\\b$', 'a', true],
+    ['^\\x41$', 'A', true],
+    ['^\\101$', 'A', true],
+    ['^[a[^/]*b]$', 'a[b]', true],
+    ['^[^/]$', 'ü', true],
+    ['^[^/]$', '😀', true],
+    ['^\\pL$', 'é', true],
+    ['^\\p{Greek}$', 'λ', true],
+    ['^.$', '\n', false],
+    ['^.$', '\r', true],
+    ['^\\s$', '\u00a0', false],
+  ];
+  for (const [source, input, expected] of accepts) {
+    it(`${source} ${expected ? 'accepts' : 'rejects'} ${JSON.stringify(input)}`, () => {
+      assert.equal(compileGoRegexp(source).test(input), expected);
+    });
+  }
+  for (const bad of ['^a\\q$', '^[z-a]$', '^[[:foo:]]$', '^\\C$', '^\\1$', '^\\p{Nope}$', '^a**$', '^(a$', '^a)$', '^[a$', '^\\ü$']) {
+    it(`rejects ${bad} as Go does`, () => assert.throws(() => compileGoRegexp(bad)));
+  }
+});
+
+describe('pattern compilation (patternmatcher compile)', () => {
+  const table: [string, string, string][] = [
+    ['node_modules', 'exact', '^node_modules'],
+    ['dist/**', 'prefix', '^dist/'],
+    ['**/node_modules', 'suffix', '^(.*/)?node_modules'],
+    ['**.pyc', 'suffix', '^(.*/)?\\.pyc'],
+    ['**/*.js', 'regexp', '^(.*/)?[^/]*\\.js$'],
+    ['a/**/b', 'regexp', '^a/(.*/)?b$'],
+    ['st\\*r', 'regexp', '^st\\*r$'],
+    ['a\\', 'exact', '^a\\'],
+    ['x/**', 'prefix', '^x/'],
+    ['[ab]/**', 'regexp', '^[ab]/.*$'],
+  ];
+  for (const [pattern, kind, source] of table) {
+    it(`${pattern} is ${kind}`, () => assert.deepEqual(translatePattern(pattern, true), { kind, source }));
+  }
+});
+
+describe('matching (MatchesOrParentMatches)', () => {
+  const table: [string, string, boolean][] = [
+    ['node_modules', 'node_modules', true],
+    ['node_modules', 'node_modules/x/y.js', true],
+    ['node_modules', 'packages/a/node_modules', false],
+    ['**/node_modules', 'packages/a/node_modules/x', true],
+    ['*.pyc', 'a.pyc', true],
+    ['*.pyc', 'pkg/a.pyc', false],
+    ['**/*.pyc', 'pkg/a.pyc', true],
+    ['**foo', 'barfoo', true],
+    ['dist/', 'dist', true],
+    ['a/**', 'a', false],
+    ['a/**', 'a/b', true],
+    ['*\n!keep', 'keep', false],
+    ['*\n!keep', 'other', true],
+    ['dir\n!dir/keep.txt', 'dir/keep.txt', false],
+    ['dir\n!dir/keep.txt', 'dir/other.txt', true],
+    ['a\n!a\na', 'a/x', true],
+    ['[a-c]', 'b', true],
+    ['[!a]', '!', true],
+    ['\\[x]', '[x]', true],
+    ['?', 'ü', true],
+    [' # x', '# x', true],
+    ['/!a', 'a', false],
+  ];
+  for (const [patterns, file, excluded] of table) {
+    it(`${JSON.stringify(patterns)} ${excluded ? 'excludes' : 'keeps'} ${file}`, () => {
+      assert.equal(matcherFor(patterns).matchesOrParentMatches(file), excluded);
+    });
+  }
+
+  it('treats \\ as a separator on Windows', () => {
+    assert.equal(matcherFor('a\\b', 'win32').matchesOrParentMatches('a/b/c'), true);
+    assert.equal(matcherFor('a\\b', 'win32').matchesOrParentMatches('a/x'), false);
+    // On Unix `\b` reaches Go's regexp unescaped: a word boundary, so `a\b` matches `a` itself.
+    assert.equal(matcherFor('a\\b', 'posix').matchesOrParentMatches('a/b/c'), true);
+    assert.equal(matcherFor('a\\b', 'posix').matchesOrParentMatches('ab'), false);
+    assert.equal(matcherFor('a\\*', 'posix').matchesOrParentMatches('a*'), true);
+  });
+
+  it('refuses malformed patterns with the file and line', () => {
+    assert.throws(() => matcherFor('ok\n[\n'), /\.dockerignore:2: syntax error in pattern/);
+    assert.throws(() => matcherFor('ok\n\n!\n'), /\.dockerignore:3: illegal exclusion pattern/);
+    assert.throws(() => matcherFor('!/\n'), /illegal exclusion pattern/);
+  });
+
+  it('knows which patterns only fail when evaluated', () => {
+    assert.deepEqual(matcherFor('ok\na\\q*\n[z-a]x\n').lateErrors().map((p) => p.line), [2, 3]);
+  });
+
+  it('names the deciding pattern', () => {
+    const decision = matcherFor('*.log\n!keep.log\nlogs\n').decide('logs/a.txt');
+    assert.equal(decision.excluded, true);
+    assert.equal(decision.pattern?.line, 3);
+    assert.equal(decision.matchedPath, 'logs');
+  });
+});
