@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { listContext, measureContext, type Builder } from '../src/index.js';
+import { makeTree, removeTree, withTree, type TreeSpec } from './support/tree.js';
+
+const paths = (root: string, builder: Builder, dockerfile?: string) =>
+  listContext({ dir: root, builder, dockerfile }).entries.map((e) => e.path).sort();
+
+function both(spec: TreeSpec, expected: { buildkit: string[]; classic: string[] }) {
+  return withTree(spec, (root) => {
+    assert.deepEqual(paths(root, 'buildkit'), [...expected.buildkit].sort(), 'buildkit');
+    assert.deepEqual(paths(root, 'classic'), [...expected.classic].sort(), 'classic');
+  });
+}
+
+describe('walkers on real trees', () => {
+  it('sends everything without an ignore file, never following symlinks', () =>
+    both(
+      { 'Dockerfile': 'FROM x', 'src/a.ts': 'a', 'link': '->src', 'dangling': '->nowhere', 'outside': '->/etc' },
+      {
+        buildkit: ['Dockerfile', 'dangling', 'link', 'outside', 'src', 'src/a.ts'],
+        classic: ['Dockerfile', 'dangling', 'link', 'outside', 'src', 'src/a.ts'],
+      },
+    ));
+
+  it('prunes an excluded directory (and does not match deeper ones without **)', () =>
+    both(
+      { '.dockerignore': 'node_modules\n', 'node_modules/x/y.js': '1', 'pkg/node_modules/z.js': '2' },
+      {
+        buildkit: ['.dockerignore', 'pkg', 'pkg/node_modules', 'pkg/node_modules/z.js'],
+        classic: ['.dockerignore', 'pkg', 'pkg/node_modules', 'pkg/node_modules/z.js'],
+      },
+    ));
+
+  it('BuildKit sends the parents of a re-included file, classic does not', () =>
+    both(
+      { '.dockerignore': 'docs\n!docs/keep/me.md\n', 'Dockerfile': 'FROM x', 'docs/keep/me.md': 'm', 'docs/other.md': 'o' },
+      {
+        buildkit: ['.dockerignore', 'Dockerfile', 'docs', 'docs/keep', 'docs/keep/me.md'],
+        classic: ['.dockerignore', 'Dockerfile', 'docs/keep/me.md'],
+      },
+    ));
+
+  it('only BuildKit enters excluded directories for wildcard exceptions', () =>
+    both(
+      { '.dockerignore': '*\n!src/**/*.go\n', 'Dockerfile': 'FROM x', 'src/a/b.go': 'b', 'src/a/c.txt': 'c' },
+      {
+        buildkit: ['src', 'src/a', 'src/a/b.go'],
+        classic: ['Dockerfile', '.dockerignore'],
+      },
+    ));
+
+  it('the classic builder always sends the Dockerfile and .dockerignore', () =>
+    both(
+      { '.dockerignore': '*\n', 'Dockerfile': 'FROM x', 'app.py': 'x' },
+      { buildkit: [], classic: ['.dockerignore', 'Dockerfile'] },
+    ));
+
+  it('BuildKit reads <Dockerfile>.dockerignore instead of the root one; classic does not', async () => {
+    const root = makeTree({
+      '.dockerignore': 'a\n',
+      'ci/app.Dockerfile': 'FROM x',
+      'ci/app.Dockerfile.dockerignore': 'b\n',
+      'a': '1',
+      'b': '2',
+    });
+    try {
+      const dockerfile = path.join(root, 'ci/app.Dockerfile');
+      assert.deepEqual(paths(root, 'buildkit', dockerfile), ['.dockerignore', 'a', 'ci', 'ci/app.Dockerfile', 'ci/app.Dockerfile.dockerignore']);
+      assert.deepEqual(paths(root, 'classic', dockerfile), ['.dockerignore', 'b', 'ci', 'ci/app.Dockerfile', 'ci/app.Dockerfile.dockerignore']);
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it('measures names that are not valid UTF-8', async () => {
+    const root = makeTree({ 'Dockerfile': 'FROM x' });
+    try {
+      const raw = Buffer.concat([Buffer.from(root + '/bad-'), Buffer.from([0xff, 0xfe]), Buffer.from('.bin')]);
+      writeFileSync(raw, '12345');
+      const dirRaw = Buffer.concat([Buffer.from(root + '/d-'), Buffer.from([0xc3])]);
+      mkdirSync(dirRaw);
+      writeFileSync(Buffer.concat([dirRaw, Buffer.from('/inner.txt')]), 'abc');
+      const listing = listContext({ dir: root });
+      const names = listing.entries.map((e) => e.path).sort();
+      assert.deepEqual(names, ['Dockerfile', 'bad-\uFFFD\uFFFD.bin', 'd-\uFFFD', 'd-\uFFFD/inner.txt']);
+      const bad = listing.entries.find((e) => e.path.startsWith('bad-'))!;
+      assert.equal(bad.size, 5);
+      assert.deepEqual(bad.rawPath, Buffer.concat([Buffer.from('bad-'), Buffer.from([0xff, 0xfe]), Buffer.from('.bin')]));
+      const report = measureContext({ dir: root });
+      assert.equal(report.all.bytes, 6 + 5 + 3);
+      // Go matches each invalid byte as one character: `bad-??.bin` matches.
+      writeFileSync(path.join(root, '.dockerignore'), 'bad-??.bin\n');
+      assert.ok(!paths(root, 'buildkit').some((p) => p.startsWith('bad-')));
+    } finally {
+      removeTree(root);
+    }
+  });
+
+  it('sends FIFOs under both builders and sockets only under BuildKit', async () => {
+    const root = makeTree({ 'Dockerfile': 'FROM x' });
+    const server = net.createServer();
+    try {
+      execFileSync('mkfifo', [path.join(root, 'pipe')]);
+      await new Promise<void>((resolve) => server.listen(path.join(root, 'sock'), resolve));
+      const bk = listContext({ dir: root, builder: 'buildkit' }).entries;
+      assert.deepEqual(bk.map((e) => [e.path, e.type]).sort(), [['Dockerfile', 'file'], ['pipe', 'other'], ['sock', 'other']]);
+      assert.deepEqual(paths(root, 'classic'), ['Dockerfile', 'pipe']);
+      const report = measureContext({ dir: root, builder: 'classic' });
+      assert.equal(report.all.other, 2);
+      assert.equal(report.context.other, 1);
+    } finally {
+      server.close();
+      removeTree(root);
+    }
+  });
+
+  it('reports an unreadable directory as a warning and goes on', { skip: process.getuid?.() === 0 ? 'running as root: permissions do not stop reads' : false }, async () => {
+    const root = makeTree({ 'Dockerfile': 'FROM x', 'locked/secret': 's', 'ok/file': 'f' });
+    try {
+      chmodSync(path.join(root, 'locked'), 0o000);
+      const report = measureContext({ dir: root });
+      assert.deepEqual(report.warnings.map((w) => [w.path, w.code]), [['locked', 'EACCES']]);
+      assert.equal(report.all.files, 2);
+    } finally {
+      chmodSync(path.join(root, 'locked'), 0o755);
+      removeTree(root);
+    }
+  });
+});
+
+describe('measure totals', () => {
+  it('equal the sums over the listed entries and over the whole tree', () =>
+    withTree(
+      {
+        '.dockerignore': '**/node_modules\n*.log\n!keep.log\n',
+        'Dockerfile': 'FROM x',
+        'a.log': 'xxxx',
+        'keep.log': 'yy',
+        'src/main.ts': 'main',
+        'src/node_modules/m/index.js': 'module',
+        'node_modules/big.bin': 'z'.repeat(1000),
+        'link': '->src',
+      },
+      (root) => {
+        for (const builder of ['buildkit', 'classic'] as const) {
+          const report = measureContext({ dir: root, builder });
+          const entries = listContext({ dir: root, builder }).entries;
+          const files = entries.filter((e) => e.type === 'file');
+          assert.equal(report.context.files, files.length);
+          assert.equal(report.context.bytes, files.reduce((s, e) => s + e.size, 0));
+          assert.equal(report.context.dirs, entries.filter((e) => e.type === 'dir').length);
+          assert.equal(report.context.symlinks, entries.filter((e) => e.type === 'symlink').length);
+          assert.deepEqual(report.all, { files: 7, dirs: 4, symlinks: 1, other: 0, bytes: 32 + 6 + 4 + 2 + 4 + 6 + 1000 });
+          assert.equal(report.excluded.bytes, report.all.bytes - report.context.bytes);
+          assert.equal(report.excluded.files, 3);
+          assert.equal(report.largest[0]!.path, 'node_modules/big.bin');
+          assert.equal(report.largest[0]!.excluded, true);
+        }
+      },
+    ));
+});
