@@ -59,57 +59,90 @@ function withoutTrailingGlob(text: string): string {
 const PATTERN_CHARS = /[*[\]?^\\]/;
 
 /**
- * May a builder skip an excluded directory? Only when no exception could reach inside it: the
- * exception (minus, for BuildKit, a trailing glob) followed by `/` must start with `dir/`.
+ * May a builder skip a directory? Not when an exception (or, for the effective context, an include
+ * pattern) could reach inside it: the pattern (minus, for BuildKit, a trailing glob) followed by `/`
+ * starts with `dir/`.
  */
-function exceptionReaches(exceptionPrefixes: readonly string[], dir: string): boolean {
+function prefixReaches(prefixes: readonly string[], dir: string): boolean {
   const dirSlash = dir + '/';
-  return exceptionPrefixes.some((prefix) => (prefix + '/').startsWith(dirSlash));
+  return prefixes.some((prefix) => (prefix + '/').startsWith(dirSlash));
 }
 
 interface BuildKitState {
-  results: ParentMatches;
+  include: ParentMatches;
+  exclude: ParentMatches;
+}
+
+function onlyPrefixes(patterns: readonly CompiledPattern[]): boolean {
+  return patterns.every((p) => !PATTERN_CHARS.test(withoutTrailingGlob(p.text)));
 }
 
 /**
  * BuildKit's exclude walk (tonistiigi/fsutil filter.go over MatchesUsingParentResults): excluded
  * directories are skipped unless an exception may reach inside, and when any exception holds a
- * wildcard every excluded directory is entered.
+ * wildcard every excluded directory is entered. With include patterns (the paths a Dockerfile
+ * uses, for the effective context) an entry must also match one of them; directories no include
+ * can reach are skipped the same way.
  */
 export class BuildKitFilter implements BuilderFilter<BuildKitState> {
   readonly builder = 'buildkit' as const;
   readonly sendsParentsOfIncluded = true;
-  readonly rootState: BuildKitState = { results: [] };
+  readonly rootState: BuildKitState = { include: [], exclude: [] };
   readonly truncated = false;
   failure: BuildFailure | null = null;
   private readonly onlyPrefixExceptions: boolean;
   private readonly exceptionPrefixes: string[];
+  private readonly onlyPrefixIncludes: boolean;
+  private readonly includePrefixes: string[];
 
-  constructor(private readonly matcher: PatternMatcher | null) {
+  constructor(
+    private readonly matcher: PatternMatcher | null,
+    private readonly includeMatcher: PatternMatcher | null = null,
+  ) {
     const exceptions = matcher?.patterns.filter((p) => p.exclusion) ?? [];
-    this.onlyPrefixExceptions = exceptions.every((p) => !PATTERN_CHARS.test(withoutTrailingGlob(p.text)));
+    this.onlyPrefixExceptions = onlyPrefixes(exceptions);
     this.exceptionPrefixes = exceptions.map((p) => withoutTrailingGlob(p.text));
+    const includes = includeMatcher?.patterns.filter((p) => !p.exclusion) ?? [];
+    this.onlyPrefixIncludes = onlyPrefixes(includes);
+    this.includePrefixes = includes.map((p) => withoutTrailingGlob(p.text));
+  }
+
+  private evaluate(matcher: PatternMatcher, path: string, parent: ParentMatches) {
+    try {
+      return matcher.matchesUsingParentResults(path, parent);
+    } catch (error) {
+      if (!(error instanceof PatternCompileError)) throw error;
+      this.failure ??= new BuildFailure('buildkit', matcher.file, error.pattern, path);
+      return null;
+    }
   }
 
   visit(path: string, isDir: boolean, parent: BuildKitState): Verdict<BuildKitState> {
-    if (this.matcher === null || this.matcher.patterns.length === 0) {
-      return { included: true, descend: isDir, state: parent };
+    const skipped = { included: false, descend: false, state: parent };
+    let sent = true;
+    let include = parent.include;
+    if (this.includeMatcher !== null) {
+      const verdict = this.evaluate(this.includeMatcher, path, parent.include);
+      if (verdict === null) return skipped;
+      include = verdict.results;
+      if (!verdict.excluded) {
+        if (isDir && this.onlyPrefixIncludes && !prefixReaches(this.includePrefixes, path)) return skipped;
+        sent = false;
+      }
     }
-    let verdict: { excluded: boolean; results: boolean[] };
-    try {
-      verdict = this.matcher.matchesUsingParentResults(path, parent.results);
-    } catch (error) {
-      if (!(error instanceof PatternCompileError)) throw error;
-      this.failure ??= new BuildFailure('buildkit', this.matcher.file, error.pattern, path);
-      return { included: false, descend: false, state: parent };
+    let exclude = parent.exclude;
+    if (this.matcher !== null && this.matcher.patterns.length > 0) {
+      const verdict = this.evaluate(this.matcher, path, parent.exclude);
+      if (verdict === null) return skipped;
+      exclude = verdict.results;
+      if (verdict.excluded) {
+        if (isDir && this.onlyPrefixExceptions) {
+          if (!this.matcher.hasExceptions || !prefixReaches(this.exceptionPrefixes, path)) return skipped;
+        }
+        sent = false;
+      }
     }
-    const state = { results: verdict.results };
-    if (!verdict.excluded) return { included: true, descend: isDir, state };
-    let descend = isDir;
-    if (isDir && this.onlyPrefixExceptions) {
-      descend = this.matcher.hasExceptions && exceptionReaches(this.exceptionPrefixes, path);
-    }
-    return { included: false, descend, state };
+    return { included: sent, descend: isDir, state: { include, exclude } };
   }
 }
 
@@ -176,7 +209,7 @@ export class ClassicFilter implements BuilderFilter<ClassicState> {
       return { included: true, descend: isDir, state: { validating, archiving: true, results: verdict.results } };
     }
     const archiving =
-      isDir && this.archiveMatcher.hasExceptions && exceptionReaches(this.exceptionPrefixes, path);
+      isDir && this.archiveMatcher.hasExceptions && prefixReaches(this.exceptionPrefixes, path);
     return {
       included: false,
       descend: archiving || (isDir && validating),
