@@ -43,7 +43,40 @@ export interface MeasureReport {
   excluded: { files: number; bytes: number };
   largest: LargestPath[];
   warnings: WalkWarning[];
+  /**
+   * The top-level entries of the directory (files and directories, a directory with its whole
+   * subtree), heaviest first: the exact, complete breakdown that baselines compare. At most
+   * {@link TOP_LEVEL_LIMIT} are listed; the others are summed in `byTopLevelOmitted`.
+   * Optional because measurements saved by older versions lack it.
+   */
+  byTopLevel?: TopLevelEntry[];
+  /** What `byTopLevel` leaves out (null when it lists every top-level entry). */
+  byTopLevelOmitted?: TopLevelTotals | null;
 }
+
+/** Files and bytes of a part of the directory, and the part of it that the builder sends. */
+export interface TopLevelTotals {
+  /** How many top-level entries these totals cover. */
+  entries: number;
+  bytes: number;
+  files: number;
+  contextBytes: number;
+  contextFiles: number;
+}
+
+/** One top-level entry of the context directory. */
+export interface TopLevelEntry {
+  path: string;
+  type: 'file' | 'dir';
+  bytes: number;
+  files: number;
+  /** Bytes and files of it that the builder sends. */
+  contextBytes: number;
+  contextFiles: number;
+}
+
+/** How many top-level entries a measurement lists; a bounded table keeps memory flat. */
+export const TOP_LEVEL_LIMIT = 100;
 
 export interface MeasureOptions extends ContextOptions {
   /** How many of the largest paths to keep (default 10). */
@@ -95,6 +128,44 @@ export class LargestPaths {
   }
 }
 
+/** Keeps the heaviest top-level entries and sums the others, in bounded memory. */
+class TopLevelTable {
+  private items: TopLevelEntry[] = [];
+  private omitted: TopLevelTotals = { entries: 0, bytes: 0, files: 0, contextBytes: 0, contextFiles: 0 };
+  constructor(private readonly limit: number) {}
+
+  offer(item: TopLevelEntry): void {
+    if (this.items.length === this.limit && compareTopLevel(item, this.items[this.limit - 1]!) >= 0) {
+      this.omit(item);
+      return;
+    }
+    let i = this.items.length;
+    while (i > 0 && compareTopLevel(item, this.items[i - 1]!) < 0) i--;
+    this.items.splice(i, 0, item);
+    if (this.items.length > this.limit) this.omit(this.items.pop()!);
+  }
+
+  private omit(item: TopLevelEntry): void {
+    this.omitted.entries++;
+    this.omitted.bytes += item.bytes;
+    this.omitted.files += item.files;
+    this.omitted.contextBytes += item.contextBytes;
+    this.omitted.contextFiles += item.contextFiles;
+  }
+
+  list(): TopLevelEntry[] {
+    return [...this.items];
+  }
+
+  rest(): TopLevelTotals | null {
+    return this.omitted.entries === 0 ? null : { ...this.omitted };
+  }
+}
+
+function compareTopLevel(a: TopLevelEntry, b: TopLevelEntry): number {
+  return b.bytes - a.bytes || b.contextBytes - a.contextBytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
 function slashes(path: string): number {
   let n = 0;
   for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) n++;
@@ -120,6 +191,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   const sent = emptyCounts();
   const largest = new LargestPaths(options.top ?? 10);
   const warnings: WalkWarning[] = [];
+  const topLevel = new TopLevelTable(TOP_LEVEL_LIMIT);
   let seen = 0;
   const onProgress = options.onProgress;
   // The largest child seen so far at each depth, to tell when a directory is just a wrapper
@@ -139,6 +211,10 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
         if (isSent) addToCounts(sent, entry);
         if (entry.type === 'file') {
           noteChild(entry.path, entry.size);
+          if (entry.path.indexOf('/') === -1) {
+            const sentBytes = isSent ? entry.size : 0;
+            topLevel.offer({ path: entry.path, type: 'file', bytes: entry.size, files: 1, contextBytes: sentBytes, contextFiles: isSent ? 1 : 0 });
+          }
           if (entry.size > 0) {
             largest.offer({ path: entry.path, type: 'file', bytes: entry.size, files: 1, excluded: !isSent, contextBytes: isSent ? entry.size : 0 });
           }
@@ -147,6 +223,16 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
       },
       leaveDirectory(entry, totals, isSent) {
         const childDepth = slashes(entry.path) + 1;
+        if (childDepth === 1) {
+          topLevel.offer({
+            path: entry.path,
+            type: 'dir',
+            bytes: totals.bytes,
+            files: totals.files,
+            contextBytes: totals.sentBytes,
+            contextFiles: totals.sentFiles,
+          });
+        }
         const heaviestChild = largestChildAtDepth[childDepth] ?? 0;
         largestChildAtDepth[childDepth] = 0;
         noteChild(entry.path, totals.bytes);
@@ -175,5 +261,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     excluded: { files: all.files - sent.files, bytes: all.bytes - sent.bytes },
     largest: largest.list(),
     warnings,
+    byTopLevel: topLevel.list(),
+    byTopLevelOmitted: topLevel.rest(),
   };
 }
