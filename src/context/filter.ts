@@ -27,10 +27,23 @@ export function classicArchiveRules(
   return { file: ignore.file, rules };
 }
 
-/** Build the walk filter for the resolved context's builder. Throws IgnoreFileError on a bad pattern. */
-export function createFilter(context: ResolvedContext): BuilderFilter<unknown> {
+/**
+ * Build the walk filter for the resolved context's builder. With `includePaths` (BuildKit only:
+ * the paths a Dockerfile uses, already through FollowLinks) the filter yields the effective
+ * context, what BuildKit transfers. Throws IgnoreFileError on a bad pattern.
+ */
+export function createFilter(context: ResolvedContext, includePaths: readonly string[] | null = null): BuilderFilter<unknown> {
   const matcher = context.ignore ? new PatternMatcher(context.ignore, context.platform) : null;
-  if (context.builder === 'buildkit') return new BuildKitFilter(matcher) as BuilderFilter<unknown>;
+  if (context.builder === 'buildkit') {
+    const include =
+      includePaths === null
+        ? null
+        : new PatternMatcher(
+            { file: context.dockerfile ?? 'Dockerfile', rules: includePaths.map((pattern) => ({ pattern, line: 0, source: pattern })) },
+            context.platform,
+          );
+    return new BuildKitFilter(matcher, include) as BuilderFilter<unknown>;
+  }
   if (matcher === null || context.ignore === null) return new ClassicFilter(null, null) as BuilderFilter<unknown>;
   const archive = new PatternMatcher(
     classicArchiveRules(context.ignore, matcher, context.dockerfileRelative, context.platform),
