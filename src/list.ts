@@ -1,3 +1,4 @@
+import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './context/classic-extras.js';
 import { createFilter } from './context/filter.js';
 import { resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
 import type { Entry, WalkWarning } from './walk/entry.js';
@@ -22,18 +23,21 @@ export function forEachContextEntry(
   const context = resolveContext(options);
   const filter = createFilter(context);
   const warnings: WalkWarning[] = [];
+  const outside = classicOutsideDockerfile(context);
+  const extras = outside ? new ClassicOutsideDockerfile(outside) : null;
   walkContext({
     root: context.root,
     filter,
     visitSkipped: false,
     sink: {
       entry: (entry, sent) => {
-        if (sent) onEntry(entry);
+        if (sent) onEntry(extras ? extras.adjust(entry) : entry);
       },
       warning: (warning) => warnings.push(warning),
     },
   });
   if (filter.failure) throw filter.failure;
+  if (extras && !filter.truncated) extras.appended().forEach(onEntry);
   return { context, warnings };
 }
 

@@ -1,3 +1,4 @@
+import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './context/classic-extras.js';
 import { createFilter } from './context/filter.js';
 import { resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
 import type { Builder } from './walk/builders.js';
@@ -189,6 +190,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   const filter = createFilter(context);
   const all = emptyCounts();
   const sent = emptyCounts();
+  const excluded = { files: 0, bytes: 0 };
   const largest = new LargestPaths(options.top ?? 10);
   const warnings: WalkWarning[] = [];
   const topLevel = new TopLevelTable(TOP_LEVEL_LIMIT);
@@ -201,6 +203,8 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     const depth = slashes(path);
     largestChildAtDepth[depth] = Math.max(largestChildAtDepth[depth] ?? 0, bytes);
   };
+  const outside = classicOutsideDockerfile(context);
+  const extras = outside ? new ClassicOutsideDockerfile(outside) : null;
   walkContext({
     root: context.root,
     filter,
@@ -208,7 +212,11 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     sink: {
       entry(entry, isSent) {
         addToCounts(all, entry);
-        if (isSent) addToCounts(sent, entry);
+        if (isSent) addToCounts(sent, extras ? extras.adjust(entry) : entry);
+        else if (entry.type === 'file') {
+          excluded.files++;
+          excluded.bytes += entry.size;
+        }
         if (entry.type === 'file') {
           noteChild(entry.path, entry.size);
           if (entry.path.indexOf('/') === -1) {
@@ -250,6 +258,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     },
   });
   if (filter.failure) throw filter.failure;
+  if (extras && !filter.truncated) for (const entry of extras.appended()) addToCounts(sent, entry);
   return {
     schemaVersion: 1,
     root: context.root,
@@ -258,7 +267,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     builder: context.builder,
     all,
     context: sent,
-    excluded: { files: all.files - sent.files, bytes: all.bytes - sent.bytes },
+    excluded,
     largest: largest.list(),
     warnings,
     byTopLevel: topLevel.list(),
