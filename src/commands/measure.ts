@@ -1,49 +1,450 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../baseline.js';
 import { CONTEXT_OPTIONS, parseBuilder, parseCommandArgs, parseCount } from '../cli/args.js';
+import { isKnownError, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { startProgress } from '../cli/progress.js';
-import { measureContext } from '../measure.js';
+import { findComposeFiles, loadComposeProject, COMPOSE_FILE_NAMES, type ComposeService } from '../compose.js';
+import { loadConfig, OUTPUT_FORMATS, type BudgetConfig, type LoadedConfig, type OutputFormat } from '../config.js';
+import { InputError } from '../context/resolve.js';
+import {
+  composePassed,
+  evaluateGates,
+  gatesPassed,
+  LimitSyntaxError,
+  parseFileCount,
+  parseGrowth,
+  parseSize,
+  type Budgets,
+  type ComposeOutcome,
+  type MeasureOutcome,
+  type ServiceOutcome,
+} from '../gates.js';
+import { measureContext, type MeasureOptions, type MeasureReport } from '../measure.js';
+import { formatComposeText, formatGatesText, formatGrowthText } from '../report/gates-text.js';
+import { appendStepSummary, composeAnnotations, formatAnnotation, measureAnnotations, onGitHubActions, type Annotation } from '../report/github.js';
 import { formatMeasure } from '../report/human.js';
+import { formatComposeMarkdown, formatMeasureMarkdown } from '../report/markdown.js';
+import { formatComposePrometheus, formatMeasurePrometheus } from '../report/prometheus.js';
+import type { Builder } from '../walk/builders.js';
 
 export const help = `Usage: ctxsize [measure] [DIR] [options]
 
 Measure the build context of DIR (default: .) in one walk: the whole directory, what the builder
-sends, what the ignore file keeps out, and the largest paths.
+sends, what the ignore file keeps out, and the largest paths. Check it against budgets and a
+baseline, and report it as text, JSON, Markdown or Prometheus metrics.
 
 Options:
-  -f, --file PATH       the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
-      --builder NAME    buildkit (default) or classic
-      --top N           how many largest paths to show (default 10)
-      --json            print one JSON document (schemaVersion 1)
-  -h, --help            show this help
+  -f, --file PATH         the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
+      --builder NAME      buildkit (default) or classic
+      --top N             how many largest paths to show (default 10)
+      --format FORMAT     text (default), json, markdown or prometheus
+      --json              the same as --format json (one JSON document, schemaVersion 1)
+  -o, --output FILE       write the report to FILE (atomically) instead of stdout
+  -h, --help              show this help
+
+Gates (exit 1 when one fails; exactly at the limit passes):
+      --max-size SIZE     fail when the context is larger than SIZE: bytes (300000) or a number
+                          with a unit: kB MB GB TB (powers of 1000), KiB MiB GiB TiB (powers of
+                          1024); case-insensitive, k/M/G alone are decimal, e.g. 500MB, 1.5GiB
+      --max-files N       fail when the context has more than N files
+      --max-growth PCT    fail when the context grew by more than PCT percent since --baseline
+                          (10, 10%, 2.5), and name the paths that grew the most
+  The size and file gates also apply to the effective context when one is measured.
+
+Baselines:
+      --save-baseline FILE   save this measurement as a baseline (the JSON document)
+      --baseline FILE        compare with a saved baseline; a missing or invalid one is an error (exit 2)
+
+Compose:
+      --compose [FILE]    measure the build context of every service of a Compose file (default:
+                          compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml in
+                          DIR, with its override file), one row each, gates applied to each
+
+Configuration:
+      --config FILE       read the configuration from FILE (a .ctxsizerc.json, or a package.json
+                          with a "ctxsize" key) instead of DIR/.ctxsizerc.json or DIR/package.json
+      --no-config         ignore configuration files
+  Keys: maxSize, maxFiles, maxGrowth, baseline, builder, file, format, top, compose, services;
+  command-line flags win.
+
+On GitHub Actions (GITHUB_ACTIONS=true) failed gates are also printed as error annotations on
+stderr; when GITHUB_STEP_SUMMARY is set, the Markdown summary is appended to that file.
 
 Examples:
   ctxsize .
   ctxsize --builder classic --top 20 services/api
   ctxsize -f docker/app.Dockerfile --json . > context.json
+  ctxsize --max-size 200MB --max-files 20000 .
+  ctxsize --baseline ctxsize-baseline.json --max-growth 10 --format markdown . > summary.md
+  ctxsize --format prometheus -o /var/lib/node_exporter/textfile/ctxsize.prom .
+  ctxsize --compose --max-size 500MB .
 `;
 
-export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('measure', args, { ...CONTEXT_OPTIONS, top: { type: 'string' } }, 1);
-  if (values.help) {
-    io.stdout.write(help);
-    return 0;
+const OPTIONS = {
+  ...CONTEXT_OPTIONS,
+  top: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'max-size': { type: 'string' },
+  'max-files': { type: 'string' },
+  'max-growth': { type: 'string' },
+  baseline: { type: 'string' },
+  'save-baseline': { type: 'string' },
+  compose: { type: 'boolean' },
+  config: { type: 'string' },
+  'no-config': { type: 'boolean' },
+} as const;
+
+/**
+ * `--compose` takes an optional FILE, which util.parseArgs cannot express: take it out first.
+ * The next argument is the Compose file when it is not an option and names a YAML file or an
+ * existing file (a directory is DIR). `--compose=FILE` is always a file.
+ */
+function takeCompose(args: string[], cwd: string): { args: string[]; compose: true | string | undefined } {
+  const rest: string[] = [];
+  let compose: true | string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (arg.startsWith('--compose=')) {
+      const file = arg.slice('--compose='.length);
+      if (file === '') throw new UsageError('--compose= needs a file name (or use --compose alone for the default file)');
+      compose = file;
+      continue;
+    }
+    if (arg !== '--compose') {
+      rest.push(arg);
+      continue;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && !next.startsWith('-') && (/\.ya?ml$/i.test(next) || isFile(path.resolve(cwd, next)))) {
+      compose = next;
+      i++;
+    } else {
+      compose = true;
+    }
   }
-  const builder = parseBuilder(values.builder);
-  const top = parseCount('--top', values.top, 10);
-  const progress = values.json ? null : startProgress(io, 'Measuring build context');
-  let report;
+  return { args: rest, compose };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Everything a run needs, from the flags and the configuration file (flags win). */
+interface Settings {
+  dir: string;
+  format: OutputFormat;
+  builder: Builder;
+  /** The Dockerfile: as given on the command line (relative to cwd) or absolute from the config. */
+  file: string | undefined;
+  top: number;
+  budgets: Budgets;
+  /** Budgets per compose service from the configuration. */
+  serviceBudgets: Record<string, Budgets>;
+  baseline: string | undefined;
+  saveBaseline: string | undefined;
+  compose: true | string | undefined;
+  output: string | undefined;
+}
+
+function limitFromFlag<T>(flag: string, value: string | undefined, parse: (text: string) => T): T | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parse(value);
+  } catch (error) {
+    if (error instanceof LimitSyntaxError) throw new UsageError(`${flag}: ${error.message}`);
+    throw error;
+  }
+}
+
+function budgetsFromConfig(config: BudgetConfig, source: string): Budgets {
+  const budgets: Budgets = {};
+  if (config.maxSize) budgets.maxSize = { ...config.maxSize, source: `maxSize in ${source}` };
+  if (config.maxFiles !== undefined) budgets.maxFiles = { files: config.maxFiles, text: String(config.maxFiles), source: `maxFiles in ${source}` };
+  if (config.maxGrowth) budgets.maxGrowth = { ...config.maxGrowth, source: `maxGrowth in ${source}` };
+  return budgets;
+}
+
+function settingsFrom(values: ReturnType<typeof parse>['values'], dir: string, compose: true | string | undefined, loaded: LoadedConfig | null): Settings {
+  const config = loaded?.config ?? {};
+  if (values.json && values.format !== undefined && values.format !== 'json') {
+    throw new UsageError(`--json and --format ${values.format} contradict each other (--json is --format json)`);
+  }
+  let format: OutputFormat = config.format ?? 'text';
+  if (values.json) format = 'json';
+  else if (values.format !== undefined) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(values.format)) {
+      throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
+    }
+    format = values.format as OutputFormat;
+  }
+  const flagBudgets: Budgets = {};
+  const maxSize = limitFromFlag('--max-size', values['max-size'], parseSize);
+  if (maxSize) flagBudgets.maxSize = { ...maxSize, source: '--max-size' };
+  const maxFiles = limitFromFlag('--max-files', values['max-files'], parseFileCount);
+  if (maxFiles !== undefined) flagBudgets.maxFiles = { files: maxFiles, text: values['max-files']!.trim(), source: '--max-files' };
+  const maxGrowth = limitFromFlag('--max-growth', values['max-growth'], parseGrowth);
+  if (maxGrowth) flagBudgets.maxGrowth = { ...maxGrowth, source: '--max-growth' };
+  const label = loaded?.label ?? '';
+  const budgets = { ...budgetsFromConfig(config, label), ...flagBudgets };
+  const serviceBudgets: Record<string, Budgets> = {};
+  for (const [name, b] of Object.entries(config.services ?? {})) {
+    serviceBudgets[name] = { ...budgets, ...budgetsFromConfig(b, `${label} (services.${name})`), ...flagBudgets };
+  }
+  const baseline = values.baseline ?? config.baseline;
+  const composeSetting = compose ?? (config.compose === false ? undefined : config.compose);
+  const anyGrowth = budgets.maxGrowth !== undefined || Object.values(serviceBudgets).some((b) => b.maxGrowth !== undefined);
+  if (anyGrowth && baseline === undefined) {
+    throw new UsageError(
+      `${budgets.maxGrowth?.source ?? 'maxGrowth'} needs a baseline to compare with: --baseline FILE (or "baseline" in the configuration); save one with --save-baseline FILE`,
+    );
+  }
+  if (composeSetting !== undefined && values.file !== undefined) {
+    throw new UsageError('-f/--file and --compose cannot be combined: with --compose each service names its own Dockerfile');
+  }
+  return {
+    dir,
+    format,
+    builder: values.builder !== undefined ? parseBuilder(values.builder) : (config.builder ?? 'buildkit'),
+    file: values.file ?? (composeSetting === undefined ? config.file : undefined),
+    top: parseCount('--top', values.top, config.top ?? 10),
+    budgets,
+    serviceBudgets,
+    baseline,
+    saveBaseline: values['save-baseline'],
+    compose: composeSetting,
+    output: values.output,
+  };
+}
+
+function parse(args: string[]) {
+  return parseCommandArgs('measure', args, OPTIONS, 1);
+}
+
+/** The document `--format json` prints: the measurement, then its gates and growth (added keys only). */
+function measureDocument(outcome: MeasureOutcome): Record<string, unknown> {
+  return { ...outcome.report, gates: outcome.gates, growth: outcome.growth };
+}
+
+function composeDocument(outcome: ComposeOutcome): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    compose: { files: outcome.project.files, dir: outcome.project.dir },
+    builder: outcome.builder,
+    services: outcome.services.map((s) => ({
+      ...s.service,
+      measurement: s.report,
+      gates: s.gates,
+      growth: s.growth,
+      note: s.note,
+      error: s.error,
+    })),
+    warnings: outcome.project.warnings,
+    passed: composePassed(outcome) && outcome.services.every((s) => s.error === null),
+  };
+}
+
+function isComposeDocument(doc: Record<string, unknown>): boolean {
+  return typeof doc['compose'] === 'object' && doc['compose'] !== null && Array.isArray(doc['services']);
+}
+
+function singleBaseline(loaded: LoadedBaseline): MeasureReport {
+  if (isComposeDocument(loaded.document)) {
+    throw new InputError(`baseline ${loaded.label}: the baseline of a Compose project; compare with it using --compose`);
+  }
+  return validateMeasurement(loaded.document, loaded.label);
+}
+
+function composeBaseline(loaded: LoadedBaseline): Map<string, MeasureReport | null> {
+  const doc = loaded.document;
+  if (!isComposeDocument(doc)) {
+    if ('schemaVersion' in doc && doc['schemaVersion'] !== 1) validateMeasurement(doc, loaded.label); // says which version
+    throw new InputError(
+      `baseline ${loaded.label}: not the baseline of a Compose project (save one with --compose --save-baseline ${loaded.label})`,
+    );
+  }
+  if (doc['schemaVersion'] !== 1) {
+    throw new InputError(`baseline ${loaded.label}: schemaVersion ${JSON.stringify(doc['schemaVersion'])} is not supported (this ctxsize reads schemaVersion 1)`);
+  }
+  const services = new Map<string, MeasureReport | null>();
+  for (const [i, raw] of (doc['services'] as unknown[]).entries()) {
+    const entry = raw as Record<string, unknown> | null;
+    if (typeof entry !== 'object' || entry === null || typeof entry['name'] !== 'string') {
+      throw new InputError(`baseline ${loaded.label}: services[${i}] must be an object with a "name"`);
+    }
+    const m = entry['measurement'];
+    services.set(entry['name'], m === null || m === undefined ? null : validateMeasurement(m, `${loaded.label} (service ${entry['name']})`));
+  }
+  return services;
+}
+
+/** Write the report, the step summary and the annotations; returns nothing, throws InputError on a write failure. */
+function emit(io: CliIO, settings: Settings, text: string, markdown: () => string, failures: string[], annotations: Annotation[]): void {
+  if (settings.output !== undefined) writeFileAtomic(settings.output, text, io.cwd, 'output');
+  else io.stdout.write(text);
+  if (io.env['GITHUB_STEP_SUMMARY']) {
+    const problem = appendStepSummary(io.env, markdown());
+    if (problem !== null) io.stderr.write(`ctxsize: warning: ${problem}\n`);
+  }
+  // The text report shows failures itself; other formats (and files) keep stdout machine-readable.
+  if (settings.format !== 'text' || settings.output !== undefined) for (const f of failures) io.stderr.write(`ctxsize: FAIL ${f}\n`);
+  if (onGitHubActions(io.env)) for (const a of annotations) io.stderr.write(formatAnnotation(a));
+}
+
+async function runSingle(io: CliIO, settings: Settings): Promise<number> {
+  const loaded = settings.baseline !== undefined ? readBaselineFile(settings.baseline, io.cwd) : null;
+  const baseline = loaded ? singleBaseline(loaded) : null;
+  const progress = settings.format === 'text' && settings.output === undefined ? startProgress(io, 'Measuring build context') : null;
+  let report: MeasureReport;
   try {
     report = measureContext({
-      dir: positionals[0] ?? '.',
-      dockerfile: values.file,
-      builder,
-      top,
+      dir: settings.dir,
+      dockerfile: settings.file,
+      builder: settings.builder,
+      top: settings.top,
       cwd: io.cwd,
       onProgress: progress?.update,
     });
   } finally {
     progress?.stop();
   }
-  io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatMeasure(report, io.cwd));
-  return 0;
+  const label = loaded ? loaded.label : '';
+  const growth = baseline ? compareWithBaseline(report, baseline, label, settings.top) : null;
+  const gates = evaluateGates(report, settings.budgets, baseline ? { report: baseline, label: `the baseline ${label}` } : null);
+  const outcome: MeasureOutcome = { report, gates, growth };
+  if (settings.saveBaseline !== undefined) writeBaselineFile(settings.saveBaseline, report, io.cwd);
+  let text: string;
+  switch (settings.format) {
+    case 'json':
+      text = JSON.stringify(measureDocument(outcome), null, 2) + '\n';
+      break;
+    case 'markdown':
+      text = formatMeasureMarkdown(outcome, io.cwd);
+      break;
+    case 'prometheus':
+      text = formatMeasurePrometheus(outcome);
+      break;
+    default: {
+      text = formatMeasure(report, io.cwd);
+      if (growth) text += '\n' + formatGrowthText(growth, io.cwd);
+      if (gates.length > 0) text += '\n' + formatGatesText(gates);
+    }
+  }
+  const failures = gates.filter((g) => !g.passed).map((g) => g.message);
+  emit(io, settings, text, () => formatMeasureMarkdown(outcome, io.cwd), failures, measureAnnotations(outcome, io.cwd));
+  return gatesPassed(gates) ? 0 : 1;
+}
+
+function measureService(io: CliIO, settings: Settings, service: ComposeService): { report: MeasureReport | null; note: string | null; error: string | null } {
+  if (service.kind === 'image') {
+    return { report: null, note: service.image === null ? 'no build section and no image' : `no build section: uses the image ${service.image}`, error: null };
+  }
+  if (service.kind === 'remote') return { report: null, note: "not measurable: remote context (Git or HTTP URL)", error: null };
+  // `target` reaches the measurement once it computes the effective context for a build stage.
+  const options: MeasureOptions & { target?: string } = {
+    dir: service.context!,
+    dockerfile: service.dockerfile === null ? undefined : service.dockerfile,
+    builder: settings.builder,
+    top: settings.top,
+    cwd: io.cwd,
+    ...(service.target !== null ? { target: service.target } : {}),
+  };
+  const progress = settings.format === 'text' && settings.output === undefined ? startProgress(io, `Measuring ${service.name}`) : null;
+  try {
+    const report = measureContext(options);
+    return { report, note: service.dockerfileInline ? 'the Dockerfile is inline (dockerfile_inline)' : null, error: null };
+  } catch (error) {
+    if (isKnownError(error)) return { report: null, note: null, error: error.message };
+    throw error;
+  } finally {
+    progress?.stop();
+  }
+}
+
+async function runCompose(io: CliIO, settings: Settings): Promise<number> {
+  const dirAbs = path.resolve(io.cwd, settings.dir);
+  let files: string[];
+  if (typeof settings.compose === 'string') {
+    files = [settings.compose];
+  } else {
+    const found = findComposeFiles(dirAbs);
+    if (found === null) {
+      throw new InputError(`${settings.dir}: no Compose file (looked for ${COMPOSE_FILE_NAMES.join(', ')}); name one with --compose FILE`);
+    }
+    files = found;
+  }
+  const loaded = settings.baseline !== undefined ? readBaselineFile(settings.baseline, io.cwd) : null;
+  const baselines = loaded ? composeBaseline(loaded) : null;
+  const project = loadComposeProject(files, { env: io.env, cwd: io.cwd });
+  const services: ServiceOutcome[] = [];
+  for (const service of project.services) {
+    const measured = measureService(io, settings, service);
+    const budgets = settings.serviceBudgets[service.name] ?? settings.budgets;
+    let note = measured.note;
+    let base: MeasureReport | null = null;
+    if (baselines !== null && measured.report !== null) {
+      base = baselines.get(service.name) ?? null;
+      if (base === null) note = [note, `no baseline for this service in ${loaded!.label}: growth not checked`].filter(Boolean).join('; ');
+    }
+    const report = measured.report;
+    services.push({
+      service,
+      report,
+      gates: report === null ? [] : evaluateGates(report, budgets, base ? { report: base, label: `the baseline ${loaded!.label}` } : null),
+      growth: report !== null && base !== null ? compareWithBaseline(report, base, loaded!.label, settings.top) : null,
+      note,
+      error: measured.error,
+    });
+  }
+  const outcome: ComposeOutcome = { project, builder: settings.builder, services };
+  if (settings.saveBaseline !== undefined) {
+    const doc = composeDocument(outcome);
+    writeBaselineFile(settings.saveBaseline, { ...doc, services: (doc['services'] as Record<string, unknown>[]).map(({ gates: _g, growth: _r, ...rest }) => rest) }, io.cwd);
+  }
+  let text: string;
+  switch (settings.format) {
+    case 'json':
+      text = JSON.stringify(composeDocument(outcome), null, 2) + '\n';
+      break;
+    case 'markdown':
+      text = formatComposeMarkdown(outcome, io.cwd);
+      break;
+    case 'prometheus':
+      text = formatComposePrometheus(outcome);
+      break;
+    default:
+      text = formatComposeText(outcome, io.cwd);
+  }
+  const failures = services.flatMap((s) => [
+    ...(s.error !== null ? [`${s.service.name}: ${s.error}`] : []),
+    ...s.gates.filter((g) => !g.passed).map((g) => `${s.service.name}: ${g.message}`),
+  ]);
+  emit(io, settings, text, () => formatComposeMarkdown(outcome, io.cwd), failures, composeAnnotations(outcome, io.cwd));
+  if (services.some((s) => s.error !== null)) return 2;
+  return composePassed(outcome) ? 0 : 1;
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const taken = takeCompose(args, io.cwd);
+  const { values, positionals } = parse(taken.args);
+  if (values.help) {
+    io.stdout.write(help);
+    return 0;
+  }
+  if (values['no-config'] && values.config !== undefined) throw new UsageError('--config and --no-config contradict each other');
+  const dir = positionals[0] ?? '.';
+  const loaded = values['no-config'] ? null : loadConfig(dir, { cwd: io.cwd, explicit: values.config });
+  const settings = settingsFrom(values, dir, taken.compose ?? (values.compose ? true : undefined), loaded);
+  if (settings.compose !== undefined) return runCompose(io, settings);
+  return runSingle(io, settings);
 }
