@@ -69,9 +69,20 @@ class SentBytesIndex {
   private readonly topLevelComplete: boolean;
   /** Every omitted top-level entry is at most this heavy. */
   private readonly omittedBound: number;
+  /** The files `largest` lists, by top-level directory. */
+  private readonly listedFiles = new Map<string, LargestPath[]>();
 
   constructor(report: MeasureReport) {
-    for (const item of report.largest) this.exact.set(item.path, { bytes: item.contextBytes, type: item.type });
+    for (const item of report.largest) {
+      this.exact.set(item.path, { bytes: item.contextBytes, type: item.type });
+      const slash = item.path.indexOf('/');
+      if (item.type === 'file' && slash !== -1) {
+        const top = item.path.slice(0, slash);
+        const list = this.listedFiles.get(top) ?? [];
+        list.push(item);
+        this.listedFiles.set(top, list);
+      }
+    }
     if (Array.isArray(report.byTopLevel)) {
       this.topLevel = new Map(report.byTopLevel.map((e) => [e.path, e]));
       for (const e of report.byTopLevel) this.exact.set(e.path, { bytes: e.contextBytes, type: e.type });
@@ -98,7 +109,17 @@ class SentBytesIndex {
     const slash = p.indexOf('/');
     const top = slash === -1 ? p : p.slice(0, slash);
     const entry = this.topLevel.get(top);
-    if (entry) return { bytes: entry.contextBytes, exact: entry.contextBytes === 0 };
+    if (entry) {
+      // When `largest` lists every non-empty file of this top-level directory, any path below it
+      // is exactly the sum of its listed files (0 for a path that was not there).
+      const files = this.listedFiles.get(top) ?? [];
+      if (files.reduce((sum, f) => sum + f.bytes, 0) === entry.bytes) {
+        const below = p + '/';
+        const bytes = files.filter((f) => f.path === p || f.path.startsWith(below)).reduce((sum, f) => sum + f.contextBytes, 0);
+        return { bytes, exact: true };
+      }
+      return { bytes: entry.contextBytes, exact: entry.contextBytes === 0 };
+    }
     if (this.topLevelComplete) return { bytes: 0, exact: true };
     return { bytes: this.omittedBound, exact: this.omittedBound === 0 };
   }

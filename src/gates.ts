@@ -165,7 +165,7 @@ function sizeGate(scope: GateScope, bytes: number, limit: NonNullable<Budgets['m
     overPercent: passed ? 0 : overPercent,
     message: passed
       ? `${what}, within ${where}`
-      : `${what}, over ${where} by ${number.format(over)} bytes (${formatSize(over, limit.binary)}` +
+      : `${what}, over ${where} by ${number.format(over)} byte${over === 1 ? '' : 's'} (${formatSize(over, limit.binary)}` +
         `${overPercent === null ? '' : `, ${formatPercent(overPercent)}`})`,
   };
 }
@@ -239,7 +239,7 @@ export function growthGate(
     allowedBytes,
     message: passed
       ? `${grew}, within ${where}`
-      : `${grew}, over ${where}: ${number.format(over)} bytes (${formatSize(over)}) more than the ${formatSize(allowedBytes)} allowed`,
+      : `${grew}, over ${where}: ${number.format(over)} byte${over === 1 ? '' : 's'} (${formatSize(over)}) more than the ${formatSize(allowedBytes)} allowed`,
   };
 }
 
