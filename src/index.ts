@@ -18,3 +18,5 @@ export { loadComposeProject, findComposeFiles, interpolate, parseDotEnv, isRemot
 export { formatMeasureMarkdown, formatComposeMarkdown } from './report/markdown.js';
 export { formatMeasurePrometheus, formatComposePrometheus } from './report/prometheus.js';
 export type { TopLevelEntry, TopLevelTotals } from './measure.js';
+export { parseDockerfile, DockerfileError, contextSources, contextIncludePatterns, dockerfileReadsContext, dockerfileUsesWholeContext, resolveStages, findStageByName, expandWord } from './dockerfile/index.js';
+export type { ContextSource, ContextSourceOptions, BuildOptions, StageGraph, BuildArgs, Dockerfile, Stage, Instruction, DockerfileWarning } from './dockerfile/index.js';
