@@ -1,6 +1,8 @@
 import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './context/classic-extras.js';
 import { createFilter } from './context/filter.js';
-import { resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
+import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
+import { DockerfileError } from './dockerfile/index.js';
+import { planEffective, walkEffective, type BuildSelection, type SourceProblem } from './effective.js';
 import type { Builder } from './walk/builders.js';
 import type { Entry, WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
@@ -42,6 +44,15 @@ export interface MeasureReport {
   context: Counts;
   /** What the ignore file keeps out: files and bytes in `all` but not in `context`. */
   excluded: { files: number; bytes: number };
+  /**
+   * What BuildKit transfers for this Dockerfile and target: only the context paths the build uses
+   * (COPY/ADD sources, bind mounts). Equals `context` when the build uses the whole context or the
+   * builder is classic (which always sends everything); null without a Dockerfile or when it
+   * cannot be parsed (then a warning says why).
+   */
+  effective: Counts | null;
+  /** Dockerfile sources that nothing sent satisfies: a build would fail on them. */
+  sourceProblems: SourceProblemReport[];
   largest: LargestPath[];
   warnings: WalkWarning[];
   /**
@@ -53,6 +64,16 @@ export interface MeasureReport {
   byTopLevel?: TopLevelEntry[];
   /** What `byTopLevel` leaves out (null when it lists every top-level entry). */
   byTopLevelOmitted?: TopLevelTotals | null;
+}
+
+/** A COPY/ADD/bind-mount source the build would fail on, as the JSON report shows it. */
+export interface SourceProblemReport {
+  instruction: 'COPY' | 'ADD' | 'RUN';
+  line: number;
+  source: string;
+  /** `missing`: nothing matches it; `excluded`: the ignore file keeps it out. */
+  problem: 'missing' | 'excluded';
+  excludedBy: { file: string; line: number; pattern: string } | null;
 }
 
 /** Files and bytes of a part of the directory, and the part of it that the builder sends. */
@@ -79,7 +100,7 @@ export interface TopLevelEntry {
 /** How many top-level entries a measurement lists; a bounded table keeps memory flat. */
 export const TOP_LEVEL_LIMIT = 100;
 
-export interface MeasureOptions extends ContextOptions {
+export interface MeasureOptions extends ContextOptions, BuildSelection {
   /** How many of the largest paths to keep (default 10). */
   top?: number;
   /** Called now and then during the walk with the number of entries seen so far. */
@@ -259,6 +280,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   });
   if (filter.failure) throw filter.failure;
   if (extras && !filter.truncated) for (const entry of extras.appended()) addToCounts(sent, entry);
+  const { effective, sourceProblems } = measureEffective(context, options, sent, warnings);
   return {
     schemaVersion: 1,
     root: context.root,
@@ -268,9 +290,50 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     all,
     context: sent,
     excluded,
+    effective,
+    sourceProblems,
     largest: largest.list(),
     warnings,
     byTopLevel: topLevel.list(),
     byTopLevelOmitted: topLevel.rest(),
   };
+}
+
+function problemReport(problem: SourceProblem): SourceProblemReport {
+  return {
+    instruction: problem.source.instruction,
+    line: problem.source.line,
+    source: problem.source.raw,
+    problem: problem.problem,
+    excludedBy: problem.excludedBy ?? null,
+  };
+}
+
+/**
+ * The effective context: a second, pruned walk when the build uses only some paths; none when it
+ * uses the whole context (then it equals `context`) or none at all.
+ */
+function measureEffective(
+  context: ResolvedContext,
+  selection: BuildSelection,
+  sent: Counts,
+  warnings: WalkWarning[],
+): { effective: Counts | null; sourceProblems: SourceProblemReport[] } {
+  if (context.dockerfile === null) return { effective: null, sourceProblems: [] };
+  let plan;
+  try {
+    plan = planEffective({ ...context, builder: 'buildkit' }, selection);
+  } catch (error) {
+    if (!(error instanceof DockerfileError)) throw error;
+    if (selection.target !== undefined) throw new InputError(error.message, { cause: error });
+    warnings.push({ path: context.dockerfile, code: 'EDOCKERFILE', message: `effective context unknown: ${error.message}` });
+    return { effective: null, sourceProblems: [] };
+  }
+  if (plan === null) return { effective: null, sourceProblems: [] };
+  if (context.builder === 'classic') return { effective: { ...sent }, sourceProblems: [] };
+  const effective = emptyCounts();
+  const whole = plan.readsContext && plan.includePaths === null;
+  const { problems, warnings: walkWarnings } = walkEffective(context, plan, (entry) => addToCounts(effective, entry), false);
+  if (!whole) warnings.push(...walkWarnings.filter((w) => !warnings.some((x) => x.path === w.path)));
+  return { effective: whole ? { ...sent } : effective, sourceProblems: problems.map(problemReport) };
 }

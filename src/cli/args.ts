@@ -87,3 +87,25 @@ export function parseCount(flag: string, value: string | undefined, fallback: nu
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, not ${JSON.stringify(value)}`);
   return Number(value);
 }
+
+/** `--build-arg KEY=VALUE` (repeatable); `--build-arg KEY` takes KEY from the environment, as docker does. */
+export function parseBuildArgs(values: readonly string[] | undefined, env: NodeJS.ProcessEnv): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const eq = value.indexOf('=');
+    if (eq === 0) throw new UsageError(`--build-arg needs KEY=VALUE, not ${JSON.stringify(value)}`);
+    if (eq === -1) {
+      const fromEnv = env[value];
+      if (fromEnv !== undefined) args[value] = fromEnv;
+    } else {
+      args[value.slice(0, eq)] = value.slice(eq + 1);
+    }
+  }
+  return args;
+}
+
+/** Options that select which build of the Dockerfile: target stage and build arguments. */
+export const BUILD_OPTIONS = {
+  target: { type: 'string' },
+  'build-arg': { type: 'string', multiple: true },
+} satisfies OptionSpec;

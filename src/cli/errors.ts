@@ -1,6 +1,7 @@
 import { InputError } from '../context/resolve.js';
 import { IgnoreFileError } from '../dockerignore/read.js';
 import { BuildFailure } from '../walk/builders.js';
+import { DockerfileError } from '../dockerfile/index.js';
 
 /** Exit codes, documented in README and `--help`. */
 export const EXIT = {
@@ -27,6 +28,7 @@ export function isKnownError(error: unknown): error is Error {
     error instanceof UsageError ||
     error instanceof InputError ||
     error instanceof IgnoreFileError ||
-    error instanceof BuildFailure
+    error instanceof BuildFailure ||
+    error instanceof DockerfileError
   );
 }

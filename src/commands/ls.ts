@@ -1,4 +1,6 @@
-import { CONTEXT_OPTIONS, parseBuilder, parseCommandArgs } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs } from '../cli/args.js';
+import { UsageError } from '../cli/errors.js';
+import { forEachEffectiveEntry } from '../effective.js';
 import type { CliIO } from '../cli/io.js';
 import { forEachContextEntry } from '../list.js';
 import type { Entry } from '../walk/entry.js';
@@ -11,6 +13,10 @@ directories included, exactly as the builder puts them in the context.
 Options:
   -f, --file PATH       the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
       --builder NAME    buildkit (default) or classic
+      --effective       only what BuildKit transfers for this Dockerfile: the context paths its
+                        COPY/ADD sources and bind mounts use (a missing source is reported on stderr)
+      --target STAGE    with --effective: the stage to build (default the last)
+      --build-arg K=V   with --effective: a build argument (repeatable)
   -0, --null            end each path with NUL instead of a newline (for xargs -0)
       --json            one JSON object per line: {"path","type","size"}
   -h, --help            show this help
@@ -19,6 +25,7 @@ Examples:
   ctxsize ls . | grep node_modules
   ctxsize ls --builder classic --json . > entries.ndjson
   ctxsize ls -0 . | xargs -0 du -b
+  ctxsize ls --effective --target prod --json .
 `;
 
 /** Output is buffered in chunks: one write per entry is the slowest part of a large listing. */
@@ -47,7 +54,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'ls',
     args,
-    { ...CONTEXT_OPTIONS, null: { type: 'boolean', short: '0' } },
+    { ...CONTEXT_OPTIONS, ...BUILD_OPTIONS, null: { type: 'boolean', short: '0' }, effective: { type: 'boolean' } },
     1,
   );
   if (values.help) {
@@ -55,17 +62,35 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const builder = parseBuilder(values.builder);
+  if (!values.effective && (values.target !== undefined || values['build-arg'] !== undefined)) {
+    throw new UsageError('ls: --target and --build-arg only apply with --effective');
+  }
+  if (values.effective && builder === 'classic') {
+    throw new UsageError('ls: --effective is what BuildKit transfers; the classic builder always sends the whole context');
+  }
   const out = new ChunkedWriter(io.stdout);
   const terminator = values.null ? '\0' : '\n';
-  const { warnings } = forEachContextEntry(
-    { dir: positionals[0] ?? '.', dockerfile: values.file, builder, cwd: io.cwd },
-    values.json
-      ? (entry) => out.write(ndjson(entry))
-      : (entry) => {
-          out.write(entry.rawPath ?? entry.path);
-          out.write(terminator);
-        },
-  );
+  const write = values.json
+    ? (entry: Entry) => out.write(ndjson(entry))
+    : (entry: Entry) => {
+        out.write(entry.rawPath ?? entry.path);
+        out.write(terminator);
+      };
+  const options = { dir: positionals[0] ?? '.', dockerfile: values.file, builder, cwd: io.cwd };
+  if (values.effective) {
+    const { problems, warnings } = forEachEffectiveEntry(
+      { ...options, target: values.target, buildArgs: parseBuildArgs(values['build-arg'], io.env) },
+      write,
+    );
+    out.flush();
+    for (const w of warnings) io.stderr.write(`ctxsize: warning: ${w.path}: ${w.message}\n`);
+    for (const p of problems) {
+      const why = p.problem === 'missing' ? 'matches nothing in the context' : `is excluded${p.excludedBy ? ` by ${JSON.stringify(p.excludedBy.pattern)} (${p.excludedBy.file}:${p.excludedBy.line})` : ''}`;
+      io.stderr.write(`ctxsize: warning: Dockerfile line ${p.source.line}: ${p.source.instruction} source ${JSON.stringify(p.source.raw)} ${why}; the build would fail\n`);
+    }
+    return 0;
+  }
+  const { warnings } = forEachContextEntry(options, write);
   out.flush();
   for (const w of warnings) io.stderr.write(`ctxsize: warning: ${w.path}: ${w.message}\n`);
   return 0;

@@ -54,6 +54,9 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
       ['', 'files', 'dirs', 'links+other', 'size'],
       row('whole directory', report.all),
       row('sent to builder', report.context),
+      ...(report.effective && report.builder === 'buildkit' && (report.effective.files !== report.context.files || report.effective.bytes !== report.context.bytes)
+        ? [row('used by Dockerfile', report.effective)]
+        : []),
       [
         'kept out',
         number.format(report.excluded.files),
@@ -81,6 +84,18 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
         ]).map(([size, status, p]) => [p!, size!, status!]),
       ),
     );
+  }
+  if (report.effective && report.builder === 'buildkit') {
+    lines.push('');
+    lines.push(
+      report.effective.files === report.context.files && report.effective.bytes === report.context.bytes
+        ? 'BuildKit transfers the whole context: the Dockerfile uses its root (COPY . or a bind mount).'
+        : `BuildKit transfers only what the Dockerfile uses: ${humanSize(report.effective.bytes)} in ${number.format(report.effective.files)} files.`,
+    );
+  }
+  for (const p of report.sourceProblems ?? []) {
+    const why = p.problem === 'missing' ? 'matches nothing in the context' : `is excluded${p.excludedBy ? ` by ${JSON.stringify(p.excludedBy.pattern)} (${p.excludedBy.file}:${p.excludedBy.line})` : ''}`;
+    lines.push(`  ! Dockerfile line ${p.line}: ${p.instruction} ${JSON.stringify(p.source)} ${why}: the build would fail`);
   }
   if (report.warnings.length > 0) {
     lines.push('');

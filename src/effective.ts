@@ -1,0 +1,219 @@
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createFilter } from './context/filter.js';
+import { followLinks } from './context/follow-links.js';
+import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
+import { goFilepathMatch } from './dockerignore/go-glob.js';
+import { PatternMatcher } from './dockerignore/matcher.js';
+import { PatternCompileError } from './dockerignore/pattern.js';
+import {
+  contextIncludePatterns,
+  contextSources,
+  dockerfileReadsContext,
+  DockerfileError,
+  parseDockerfile,
+  type ContextSource,
+} from './dockerfile/index.js';
+import type { Entry, WalkWarning } from './walk/entry.js';
+import { walkContext } from './walk/walk.js';
+
+/** Which build of the Dockerfile: its target stage and build arguments. */
+export interface BuildSelection {
+  /** `--target`: the stage to build (default: the last). */
+  target?: string;
+  /** `--build-arg` values. */
+  buildArgs?: Record<string, string>;
+}
+
+/** What a Dockerfile takes from the context, before any walk. */
+export interface EffectivePlan {
+  /** Every context path the target's stages use. */
+  sources: ContextSource[];
+  /** Whether the build reads the context at all. */
+  readsContext: boolean;
+  /**
+   * The include paths BuildKit sends (after following symlinks), or null when the whole context
+   * is transferred.
+   */
+  includePaths: string[] | null;
+}
+
+/** A Dockerfile source that no sent entry satisfies: the build would fail on it. */
+export interface SourceProblem {
+  source: ContextSource;
+  /** `missing`: nothing in the directory matches; `excluded`: it exists, the ignore file keeps it out. */
+  problem: 'missing' | 'excluded';
+  /** For `excluded`: the deciding rule (`file:line pattern`), when known. */
+  excludedBy?: { file: string; line: number; pattern: string };
+}
+
+/**
+ * Plan the effective context of a resolved context: parse its Dockerfile and collect the context
+ * paths the target's stages use. Returns null when there is no Dockerfile.
+ * @throws DockerfileError (a parse error, an unknown target)
+ */
+export function planEffective(context: ResolvedContext, selection: BuildSelection = {}): EffectivePlan | null {
+  if (context.dockerfile === null) return null;
+  let text: string;
+  try {
+    text = readFileSync(context.dockerfile, 'utf8');
+  } catch (error) {
+    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+  }
+  const dockerfile = parseDockerfile(text, context.dockerfile);
+  const sources = contextSources(dockerfile, { target: selection.target, buildArgs: selection.buildArgs });
+  const readsContext = dockerfileReadsContext(sources);
+  const patterns = readsContext ? contextIncludePatterns(sources) : [];
+  const includePaths = patterns === null ? null : followLinks(context.root, patterns);
+  return { sources, readsContext, includePaths };
+}
+
+/**
+ * Walk the effective context: the entries BuildKit transfers for this Dockerfile (the ignore-file
+ * filter and the Dockerfile's include paths together). Reports, per source, whether some sent
+ * entry satisfies it.
+ */
+export function walkEffective(
+  context: ResolvedContext,
+  plan: EffectivePlan,
+  onEntry: (entry: Entry) => void,
+  /** Walk even when the whole context is sent (to list it); otherwise only sources are checked. */
+  walkWhole = true,
+): { warnings: WalkWarning[]; problems: SourceProblem[] } {
+  const warnings: WalkWarning[] = [];
+  const pending = plan.sources.filter((s) => !s.heredoc && s.mount !== 'tmpfs');
+  const sourceMatchers = new Map<ContextSource, PatternMatcher | null>(
+    pending.map((s) => [s, s.path === '.' ? null : sourceMatcher(s)]),
+  );
+  const satisfied = new Set<ContextSource>();
+  if (plan.readsContext && plan.includePaths === null && !walkWhole) {
+    // The whole context is sent and was walked already: judge sources by the ignore file alone.
+    for (const source of pending) if (source.path === '.') satisfied.add(source);
+  } else if (plan.readsContext) {
+    const filter = createFilter({ ...context, builder: 'buildkit' }, plan.includePaths);
+    walkContext({
+      root: context.root,
+      filter,
+      visitSkipped: false,
+      sink: {
+        entry(entry, sent) {
+          if (!sent) return;
+          onEntry(entry);
+          if (satisfied.size === sourceMatchers.size) return;
+          for (const [source, matcher] of sourceMatchers) {
+            if (satisfied.has(source)) continue;
+            if (matcher === null || safeMatches(matcher, entry.path)) satisfied.add(source);
+          }
+        },
+        warning: (warning) => warnings.push(warning),
+      },
+    });
+    if (filter.failure) throw filter.failure;
+  }
+  const problems: SourceProblem[] = [];
+  const ignore = context.ignore ? new PatternMatcher(context.ignore, context.platform) : null;
+  for (const source of pending) {
+    if (satisfied.has(source) || source.unresolved) continue;
+    const existing = existingPaths(context.root, source.path, 64);
+    if (existing.length === 0) {
+      problems.push({ source, problem: 'missing' });
+      continue;
+    }
+    if (plan.includePaths === null && !walkWhole && existing.some((p) => !isExcluded(ignore, p))) continue;
+    let excludedBy: SourceProblem['excludedBy'];
+    if (ignore !== null) {
+      try {
+        const decision = ignore.decide(existing[0]!);
+        if (decision.pattern) {
+          excludedBy = { file: ignore.file, line: decision.pattern.line, pattern: (decision.pattern.exclusion ? '!' : '') + decision.pattern.text };
+        }
+      } catch (error) {
+        if (!(error instanceof PatternCompileError)) throw error;
+      }
+    }
+    problems.push({ source, problem: 'excluded', ...(excludedBy ? { excludedBy } : {}) });
+  }
+  return { warnings, problems };
+}
+
+function isExcluded(ignore: PatternMatcher | null, path: string): boolean {
+  if (ignore === null) return false;
+  try {
+    return ignore.matchesOrParentMatches(path);
+  } catch {
+    return true;
+  }
+}
+
+function sourceMatcher(source: ContextSource): PatternMatcher | null {
+  try {
+    return new PatternMatcher({ file: 'Dockerfile', rules: [{ pattern: source.path, line: source.line, source: source.raw }] });
+  } catch {
+    return null;
+  }
+}
+
+function safeMatches(matcher: PatternMatcher, path: string): boolean {
+  try {
+    return matcher.matchesOrParentMatches(path);
+  } catch {
+    return false;
+  }
+}
+
+/** Paths of the directory that a source names (globbing wildcard segments), without the ignore file. */
+function existingPaths(root: string, pattern: string, limit = 1): string[] {
+  const segments = pattern.split('/');
+  let current = [''];
+  for (const segment of segments) {
+    const next: string[] = [];
+    for (const dir of current) {
+      if (!/[*?[\\]/.test(segment)) {
+        const candidate = dir === '' ? segment : dir + '/' + segment;
+        try {
+          lstatSync(path.join(root, candidate));
+          next.push(candidate);
+        } catch {
+          // not there
+        }
+        continue;
+      }
+      let names: string[];
+      try {
+        names = readdirSync(path.join(root, dir || '.'));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        let hit = false;
+        try {
+          hit = goFilepathMatch(segment, name);
+        } catch {
+          hit = false;
+        }
+        if (hit) next.push(dir === '' ? name : dir + '/' + name);
+      }
+    }
+    current = next;
+    if (current.length === 0) return [];
+  }
+  return current.slice(0, limit);
+}
+
+/** The effective entries of a context, for `ctxsize ls --effective`. */
+export function forEachEffectiveEntry(
+  options: ContextOptions & BuildSelection,
+  onEntry: (entry: Entry) => void,
+): { context: ResolvedContext; plan: EffectivePlan; warnings: WalkWarning[]; problems: SourceProblem[] } {
+  const context = resolveContext({ ...options, builder: 'buildkit' });
+  let plan: EffectivePlan | null;
+  try {
+    plan = planEffective(context, options);
+  } catch (error) {
+    if (error instanceof DockerfileError) throw new InputError(error.message, { cause: error });
+    throw error;
+  }
+  if (plan === null) throw new InputError(`${context.root}: no Dockerfile, so no effective context (use -f)`);
+  const { warnings, problems } = walkEffective(context, plan, onEntry);
+  return { context, plan, warnings, problems };
+}
