@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   measure: { summary: 'measure the context: whole directory, sent, kept out, largest paths (default)', load: () => import('./commands/measure.js') },
   ls: { summary: 'list the entries of the context', load: () => import('./commands/ls.js') },
   explain: { summary: 'tell whether a path is in the context, and which pattern decided', load: () => import('./commands/explain.js') },
+  check: { summary: 'lint the ignore files, the Dockerfile sources and the secrets of the context', load: () => import('./commands/check.js') },
 };
 
 const ALIASES: Record<string, string> = {};

@@ -20,3 +20,5 @@ export { formatMeasurePrometheus, formatComposePrometheus } from './report/prome
 export type { TopLevelEntry, TopLevelTotals } from './measure.js';
 export { parseDockerfile, DockerfileError, contextSources, contextIncludePatterns, dockerfileReadsContext, dockerfileUsesWholeContext, resolveStages, findStageByName, expandWord } from './dockerfile/index.js';
 export type { ContextSource, ContextSourceOptions, BuildOptions, StageGraph, BuildArgs, Dockerfile, Stage, Instruction, DockerfileWarning } from './dockerfile/index.js';
+export { checkContext, type CheckOptions } from './check/check.js';
+export type { Finding, CheckReport, RuleId, Severity } from './check/types.js';

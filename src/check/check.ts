@@ -1,0 +1,349 @@
+import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import path from 'node:path';
+import { createFilter } from '../context/filter.js';
+import { followLinks } from '../context/follow-links.js';
+import { resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
+import { PatternMatcher } from '../dockerignore/matcher.js';
+import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
+import { artifactMatcher } from '../knowledge/artifacts.js';
+import { looksBinary, SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
+import type { Builder, BuilderFilter } from '../walk/builders.js';
+import type { Entry, WalkWarning } from '../walk/entry.js';
+import { walkContext } from '../walk/walk.js';
+import { classicBuildFiles, compareBuilders, shadowedIgnoreFile } from './builders.js';
+import { dockerfileUse, type DockerfileUse } from './dockerfile-sources.js';
+import { lintIgnoreRules } from './ignore-rules.js';
+import { lateErrorFinding, lintIgnoreSyntax } from './ignore-syntax.js';
+import { severityOf } from './rules.js';
+import { findSecrets, type ReadResult } from './secrets.js';
+import { checkSources } from './sources.js';
+import { indexTree, isWithin, type TreeIndex } from './tree.js';
+import type { CheckReport, Finding, Severity } from './types.js';
+
+/** Options of {@link checkContext}. */
+export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
+  /**
+   * The builder whose ignore file is linted first and whose context the Dockerfile's sources and
+   * the secrets are checked against (default `buildkit`). The other builder's ignore file is
+   * linted too when it is a different file.
+   */
+  builder?: Builder;
+  /** The build stage to check (default: the last one). */
+  target?: string;
+  /** `--build-arg` values, used to resolve `ARG`s in sources. */
+  buildArgs?: Record<string, string>;
+  /** Scan file contents for keys and tokens (default true). */
+  scanContent?: boolean;
+  /** Files larger than this are not scanned (default SECRET_SCAN_MAX_BYTES). */
+  maxScanBytes?: number;
+}
+
+/** One builder's view: what it reads and what it sends. */
+interface BuilderView {
+  builder: Builder;
+  context: ResolvedContext;
+  /** The ignore file with only the rules Docker can evaluate (null: none). */
+  usable: IgnoreFile | null;
+  sent: Set<string>;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+function walkSent(root: string, filter: BuilderFilter<unknown>, all: Entry[] | null, warnings: WalkWarning[] | null): Set<string> {
+  const sent = new Set<string>();
+  walkContext({
+    root,
+    filter,
+    visitSkipped: all !== null,
+    sink: {
+      entry(entry, isSent) {
+        all?.push(entry);
+        if (isSent) sent.add(entry.path);
+      },
+      warning(warning) {
+        warnings?.push(warning);
+      },
+    },
+  });
+  return sent;
+}
+
+function readForScan(root: string, rel: string, max: number): ReadResult {
+  let fd: number;
+  try {
+    fd = openSync(path.join(root, rel), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return { skipped: 'unreadable' };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { skipped: 'unreadable' };
+    if (stat.size > max) return { skipped: 'too-large' };
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    const bytes = buffer.subarray(0, read);
+    if (looksBinary(bytes)) return { skipped: 'binary' };
+    return { text: bytes.toString('utf8') };
+  } catch {
+    return { skipped: 'unreadable' };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function swapCase(name: string): string {
+  return [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+}
+
+/** Does the file system holding `root` ignore case? Answered by looking a name up with its case swapped. */
+function isCaseInsensitive(root: string, tree: TreeIndex): boolean {
+  const candidates = [root, ...tree.entries.slice(0, 200).map((e) => path.join(root, e.path))];
+  for (const abs of candidates) {
+    const base = path.basename(abs);
+    const swapped = swapCase(base);
+    if (swapped === base) continue;
+    const other = path.join(path.dirname(abs), swapped);
+    if (tree.byPath.has(path.relative(root, other).split(path.sep).join('/'))) continue;
+    try {
+      const a = lstatSync(abs);
+      const b = lstatSync(other);
+      return a.ino === b.ino && a.dev === b.dev;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    }
+  }
+  return false;
+}
+
+function summarise(findings: readonly Finding[]): CheckReport['summary'] {
+  return {
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    infos: findings.filter((f) => f.severity === 'info').length,
+  };
+}
+
+/** Findings in a stable order: by file, then line, then severity. */
+export function sortFindings(findings: readonly Finding[], firstFiles: readonly string[] = []): Finding[] {
+  const rank = (file: string): number => {
+    const i = firstFiles.indexOf(file);
+    return i === -1 ? firstFiles.length : i;
+  };
+  return [...findings].sort(
+    (a, b) =>
+      rank(a.file) - rank(b.file) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+  );
+}
+
+/**
+ * Lint a build context: its ignore files (each builder's), the Dockerfile's sources against them,
+ * the secrets that would travel, and the places where the two builders disagree. Returns every
+ * finding; throws InputError for a missing directory or Dockerfile (and DockerfileError for a
+ * Dockerfile BuildKit would refuse).
+ */
+export function checkContext(options: CheckOptions = {}): CheckReport {
+  const primary: Builder = options.builder ?? 'buildkit';
+  const cwd = options.cwd ?? process.cwd();
+  const findings: Finding[] = [];
+  const resolved = new Map<Builder, ResolvedContext>();
+  for (const builder of [primary, primary === 'buildkit' ? 'classic' : 'buildkit'] as Builder[]) {
+    try {
+      resolved.set(builder, resolveContext({ ...options, builder }));
+    } catch (error) {
+      if (!(error instanceof IgnoreFileError)) throw error;
+      if (!findings.some((f) => f.file === error.file)) {
+        findings.push({
+          severity: severityOf('ignore-file-unreadable'),
+          rule: 'ignore-file-unreadable',
+          file: error.file,
+          line: error.line,
+          message: `${error.message.replace(/^[^:]*:\d+: /, '')} (Docker stops at this line and refuses the build)`,
+          fix: 'shorten the line, or split its patterns over several lines',
+        });
+      }
+    }
+  }
+  const root = resolved.get(primary)?.root ?? resolved.values().next().value?.root ?? path.resolve(cwd, options.dir ?? '.');
+  const display = (rel: string): string => {
+    const abs = path.join(root, rel);
+    const fromCwd = path.relative(cwd, abs);
+    return fromCwd === '' || fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? abs : fromCwd.split(path.sep).join('/');
+  };
+  const anyContext = resolved.get(primary) ?? resolved.values().next().value;
+  const report = (all: Finding[]): CheckReport => {
+    const ignoreFiles = { buildkit: resolved.get('buildkit')?.ignorePath ?? null, classic: resolved.get('classic')?.ignorePath ?? null };
+    const first = [resolved.get(primary)?.ignore?.file, resolved.get(primary)?.dockerfile ? display(path.relative(root, resolved.get(primary)!.dockerfile!)) : undefined].filter(
+      (f): f is string => f !== undefined,
+    );
+    const sorted = sortFindings(all, first);
+    return { schemaVersion: 1, root, dockerfile: anyContext?.dockerfile ?? null, ignoreFiles, findings: sorted, summary: summarise(sorted) };
+  };
+  if (anyContext === undefined) return report(findings);
+
+  // 1. Each distinct ignore file on its own: syntax, and what Docker can evaluate of it.
+  const views: BuilderView[] = [];
+  const linted = new Map<string, { usable: IgnoreFile; quiet: Set<number> }>();
+  for (const [builder, context] of resolved) {
+    let usable: IgnoreFile | null = null;
+    if (context.ignore !== null) {
+      const key = context.ignorePath!;
+      let entry = linted.get(key);
+      if (entry === undefined) {
+        const lint = lintIgnoreSyntax(context.ignore, context.platform);
+        findings.push(...lint.findings);
+        if (lint.lateErrors.length > 0) {
+          // Which late error does Docker's own walk hit, if any? Walk with the patterns it would compile.
+          const withLate: IgnoreFile = { file: context.ignore.file, rules: context.ignore.rules.filter((r) => lint.usable.rules.includes(r) || lint.lateErrors.includes(r)) };
+          const filter = createFilter({ ...context, ignore: withLate });
+          walkSent(context.root, filter, null, null);
+          for (const rule of lint.lateErrors) {
+            const hit = filter.failure !== null && filter.failure.pattern.line === rule.line ? filter.failure.path : null;
+            findings.push(lateErrorFinding(context.ignore.file, rule, hit));
+          }
+        }
+        const quiet = new Set(lint.findings.filter((f) => f.rule === 'misplaced-comment' || f.rule === 'trailing-comment').map((f) => f.line));
+        entry = { usable: lint.usable, quiet };
+        linted.set(key, entry);
+      }
+      usable = entry.usable;
+    }
+    views.push({ builder, context, usable, sent: new Set() });
+  }
+
+  // 2. The whole tree once (under the primary builder), then each builder's context.
+  const all: Entry[] = [];
+  const warnings: WalkWarning[] = [];
+  const primaryView = views[0]!;
+  const sanitized = (view: BuilderView): ResolvedContext => ({ ...view.context, ignore: view.usable });
+  primaryView.sent = walkSent(root, createFilter(sanitized(primaryView)), all, warnings);
+  for (const view of views.slice(1)) view.sent = walkSent(root, createFilter(sanitized(view)), null, null);
+  const tree = indexTree(all);
+  for (const w of warnings) {
+    const slash = w.path.lastIndexOf('/');
+    const parent = slash === -1 ? '' : w.path.slice(0, slash);
+    if (!primaryView.sent.has(w.path) && parent !== '' && !primaryView.sent.has(parent)) continue;
+    findings.push({
+      severity: severityOf('unreadable-path'),
+      rule: 'unreadable-path',
+      file: display(w.path),
+      line: 0,
+      message: `${w.message} (${w.code}): the ${primaryView.builder === 'buildkit' ? 'BuildKit' : 'classic'} builder reads it and fails the same way`,
+      fix: 'fix its permissions, or exclude it in the ignore file',
+      paths: [w.path],
+    });
+  }
+
+  // 3. The Dockerfile: its sources, and the effective context BuildKit transfers.
+  const buildkit = views.find((v) => v.builder === 'buildkit');
+  const dockerfileRel = anyContext.dockerfile !== null ? path.relative(root, anyContext.dockerfile).split(path.sep).join('/') : null;
+  const dockerfileShown = anyContext.dockerfile !== null ? display(dockerfileRel!) : null;
+  const read = dockerfileUse(anyContext.dockerfile, dockerfileShown ?? 'Dockerfile', { target: options.target, buildArgs: options.buildArgs });
+  let use: DockerfileUse | null = null;
+  if (read !== null && 'error' in read) {
+    findings.push({
+      severity: severityOf('dockerfile-error'),
+      rule: 'dockerfile-error',
+      file: dockerfileShown!,
+      line: read.error.line,
+      message: `${read.error.detail}: BuildKit stops here, so the sources cannot be checked (the whole context is assumed)`,
+      fix: 'fix the Dockerfile at this line',
+    });
+  } else {
+    use = read;
+  }
+  const usedPaths = use?.sources.filter((s) => !s.unresolved).map((s) => s.path.replace(/^\/+|\/+$/g, '')) ?? [];
+  const usesWholeContext = use === null || use.includePaths === null || usedPaths.some((p) => p === '' || p === '.');
+  // A path the build names, or one that holds such a path: excluding it breaks the build. (A path
+  // inside a copied directory may go: the COPY still finds its directory.)
+  const usedByBuild = (p: string): boolean => !usesWholeContext && usedPaths.some((u) => isWithin(u, p));
+  let effective: Set<string> | null = null;
+  if (buildkit !== undefined && use !== null && use.includePaths !== null) {
+    const include = followLinks(root, use.includePaths);
+    if (include !== null) effective = walkSent(root, createFilter(sanitized(buildkit), include), null, null);
+  }
+
+  // 4. Each ignore file against the tree and its builder's context.
+  const knownName = (name: string): boolean => artifactMatcher().matchAll(name, 'dir').length > 0 || artifactMatcher().matchAll(name, 'file').length > 0;
+  const lintedRules = new Set<string>();
+  for (const view of views) {
+    if (view.usable === null || lintedRules.has(view.context.ignorePath!)) continue;
+    lintedRules.add(view.context.ignorePath!);
+    const quietLines = linted.get(view.context.ignorePath!)?.quiet;
+    findings.push(...lintIgnoreRules({ ignore: view.usable, platform: view.context.platform, tree, sent: view.sent, usedByBuild, knownName, quietLines }));
+  }
+
+  // 5. The two builders.
+  const bk = views.find((v) => v.builder === 'buildkit');
+  const cl = views.find((v) => v.builder === 'classic');
+  if (bk !== undefined && cl !== undefined) {
+    const comparison = { tree, buildkit: bk.sent, classic: cl.sent };
+    if (bk.context.ignorePath !== cl.context.ignorePath && bk.context.ignore !== null) {
+      findings.push(...shadowedIgnoreFile({ ...comparison, specific: bk.context.ignore, root: cl.context.ignore, dockerfile: dockerfileRel }));
+    } else if (bk.usable !== null) {
+      findings.push(...compareBuilders({ ...comparison, matcher: new PatternMatcher(bk.usable, bk.context.platform), dockerfile: dockerfileRel }));
+    }
+  }
+  if (cl !== undefined && cl.usable !== null) {
+    findings.push(...classicBuildFiles(new PatternMatcher(cl.usable, cl.context.platform), dockerfileRel, (p) => tree.byPath.has(p)));
+  }
+
+  // 6. The Dockerfile's sources against the primary builder's context.
+  if (use !== null && dockerfileShown !== null) {
+    findings.push(
+      ...checkSources({
+        sources: use.sources,
+        tree,
+        sent: primaryView.sent,
+        matcher: primaryView.usable ? new PatternMatcher(primaryView.usable, primaryView.context.platform) : null,
+        dockerfile: dockerfileShown,
+        escapes: primaryView.context.platform === 'posix',
+        builderName: primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder',
+      }),
+    );
+  }
+
+  // 7. Secrets in what actually travels.
+  const secretSent = primaryView.builder === 'buildkit' && effective !== null ? effective : primaryView.sent;
+  const contextLabel =
+    primaryView.builder === 'buildkit'
+      ? effective !== null
+        ? 'the context BuildKit transfers for this Dockerfile'
+        : 'the build context'
+      : "the classic builder's context";
+  const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
+  findings.push(
+    ...findSecrets({
+      tree,
+      sent: secretSent,
+      read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (rel) => readForScan(root, rel, max),
+      display,
+      ignoreFile: primaryView.context.ignore?.file ?? null,
+      usedByBuild: (p) => usedPaths.some((u) => u !== '' && u !== '.' && isWithin(u, p)),
+      contextLabel,
+    }),
+  );
+
+  // 8. Case: Docker never folds it, whatever the file system does.
+  if (views.some((v) => v.usable !== null) && isCaseInsensitive(root, tree)) {
+    const file = primaryView.context.ignore?.file ?? views.find((v) => v.usable !== null)!.context.ignore!.file;
+    findings.push({
+      severity: severityOf('case-insensitive-fs'),
+      rule: 'case-insensitive-fs',
+      file,
+      line: 0,
+      message: `${root} is on a case-insensitive file system, but Docker matches ignore patterns case-sensitively: "readme.md" does not exclude README.md`,
+      fix: 'write every pattern with the exact case of the paths it targets',
+    });
+  }
+
+  return report(findings);
+}

@@ -1,0 +1,114 @@
+import { goFilepathMatch } from '../dockerignore/go-glob.js';
+import type { PatternMatcher } from '../dockerignore/matcher.js';
+import { severityOf } from './rules.js';
+import { isWithin, type TreeIndex } from './tree.js';
+import type { Finding } from './types.js';
+
+/** A context path the Dockerfile uses (what `contextSources` returns, reduced to what the check needs). */
+export interface SourceUse {
+  /** The path relative to the context root, variables expanded, without a leading `/`; `.` or `` for the root. */
+  path: string;
+  /** The source as written. */
+  raw: string;
+  /** 1-based line of the instruction. */
+  line: number;
+  /** `COPY`, `ADD` or `RUN` (a bind mount). */
+  instruction: string;
+  /** The path holds glob characters: it names whatever matches. */
+  wildcard: boolean;
+  /** A variable in it has no value: the path is unknown. */
+  unresolved: boolean;
+}
+
+export interface SourceCheckInput {
+  sources: readonly SourceUse[];
+  tree: TreeIndex;
+  /** Paths the builder sends (its whole filtered context). */
+  sent: ReadonlySet<string>;
+  /** The ignore file's usable rules, to name the rule that excludes a source (null when there is none). */
+  matcher: PatternMatcher | null;
+  /** The Dockerfile as the user would name it. */
+  dockerfile: string;
+  escapes: boolean;
+  builderName: string;
+}
+
+function normalise(path: string): string {
+  const p = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  return p === '.' ? '' : p;
+}
+
+function safeGlob(pattern: string, name: string, escapes: boolean): boolean {
+  try {
+    return goFilepathMatch(pattern, name, escapes);
+  } catch {
+    return false;
+  }
+}
+
+/** Does the path (or glob) name something in `paths`? */
+function present(path: string, wildcard: boolean, tree: TreeIndex, keep: (p: string) => boolean, escapes: boolean): string[] {
+  if (!wildcard) return tree.byPath.has(path) && keep(path) ? [path] : [];
+  return tree.entries.filter((e) => keep(e.path) && safeGlob(path, e.path, escapes)).map((e) => e.path);
+}
+
+/**
+ * COPY/ADD sources and bind-mount sources that the build cannot find: excluded by the ignore file
+ * or absent from the context directory. Both fail the build ("not found"). Pure.
+ */
+export function checkSources(input: SourceCheckInput): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const { tree, sent, escapes } = input;
+  for (const source of input.sources) {
+    if (source.unresolved) continue;
+    const path = normalise(source.path);
+    if (path === '' || path.startsWith('../')) continue;
+    const key = `${source.line}\0${path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const what = `${source.instruction} source ${JSON.stringify(source.raw)}`;
+    const inTree = present(path, source.wildcard, tree, () => true, escapes);
+    if (inTree.length === 0) {
+      const lower = path.toLowerCase();
+      const near = source.wildcard ? undefined : tree.entries.find((e) => e.path.toLowerCase() === lower)?.path;
+      findings.push({
+        severity: severityOf('source-missing'),
+        rule: 'source-missing',
+        file: input.dockerfile,
+        line: source.line,
+        message:
+          `${what} matches nothing in the context directory: the build fails` +
+          (near !== undefined ? ` (there is ${JSON.stringify(near)}: paths are case-sensitive)` : ''),
+        fix:
+          near !== undefined
+            ? `write ${JSON.stringify(near)} with its exact case`
+            : 'fix the path (sources are relative to the context root, not to the Dockerfile), create it, or remove the instruction',
+        paths: [path],
+      });
+      continue;
+    }
+    const inContext = present(path, source.wildcard, tree, (p) => sent.has(p), escapes);
+    if (inContext.length > 0) continue;
+    const decision = input.matcher?.decide(inTree[0]!);
+    const rule = decision?.pattern ?? null;
+    const ruleText = rule ? JSON.stringify((rule.exclusion ? '!' : '') + rule.text) : null;
+    const where = rule && input.matcher ? `${input.matcher.file}:${rule.line}` : null;
+    findings.push({
+      severity: severityOf('source-excluded'),
+      rule: 'source-excluded',
+      file: input.dockerfile,
+      line: source.line,
+      message:
+        `${what} is not in the context ${input.builderName} sends` +
+        (ruleText !== null ? `: ${ruleText} at ${where} excludes ${decision?.matchedPath && decision.matchedPath !== inTree[0] ? `its directory ${JSON.stringify(decision.matchedPath)}` : 'it'}` : '') +
+        '; the build fails ("not found")',
+      fix:
+        rule !== null && where !== null
+          ? `add ${JSON.stringify('!' + (source.wildcard ? path : inTree[0]!))} at the end of ${input.matcher!.file}, or narrow line ${rule.line}`
+          : 'make sure the ignore file lets it through',
+      paths: inTree.filter((p) => !inTree.some((q) => q !== p && isWithin(p, q))).slice(0, 20),
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,78 @@
+import type { Builder } from '../walk/builders.js';
+
+/** How bad a finding is: `error` means the build fails or leaks a secret; `--strict` also fails on `warning`. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** The stable identifiers of `ctxsize check`'s rules (see RULES for their severities). */
+export type RuleId =
+  | 'ignore-file-unreadable'
+  | 'malformed-pattern'
+  | 'pattern-compile-error'
+  | 'bare-exclamation'
+  | 'misplaced-comment'
+  | 'trailing-comment'
+  | 'dockerfile-error'
+  | 'source-excluded'
+  | 'source-missing'
+  | 'gitignore-style-pattern'
+  | 'unmatched-pattern'
+  | 'unmatched-exception'
+  | 'redundant-pattern'
+  | 'overridden-exception'
+  | 'builder-difference'
+  | 'classic-sends-build-files'
+  | 'shadowed-ignore-file'
+  | 'secret-file'
+  | 'secret-content'
+  | 'case-mismatch'
+  | 'case-insensitive-fs'
+  | 'unreadable-path';
+
+/** One problem `ctxsize check` found. */
+export interface Finding {
+  severity: Severity;
+  /** Stable rule id, e.g. `malformed-pattern`. */
+  rule: RuleId;
+  /**
+   * The file the finding is about, as the user would type it (relative to the working directory
+   * when inside it): the ignore file for pattern rules, the Dockerfile for sources, the secret
+   * file itself for secrets.
+   */
+  file: string;
+  /** 1-based line in `file`, or 0 when the finding concerns the whole file. */
+  line: number;
+  /** What is wrong, in one or two sentences. Never contains a secret's value. */
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** Affected paths, relative to the context root, at most PATHS_CAP of them. */
+  paths?: string[];
+  /** How many paths were affected in all, when `paths` had to be capped. */
+  totalPaths?: number;
+  /** Bytes (regular files' apparent sizes) of the affected paths, where that means something. */
+  bytes?: number;
+}
+
+/** At most this many affected paths are listed in a finding. */
+export const PATHS_CAP = 20;
+
+/** What `checkContext` returns; `--json` prints it as is. */
+export interface CheckReport {
+  schemaVersion: 1;
+  /** Absolute path of the context root. */
+  root: string;
+  /** Absolute path of the Dockerfile, or null. */
+  dockerfile: string | null;
+  /** The ignore file each builder reads (absolute paths), or null when it reads none. */
+  ignoreFiles: Record<Builder, string | null>;
+  findings: Finding[];
+  summary: { errors: number; warnings: number; infos: number };
+}
+
+/** Put affected paths in a finding, capped. */
+export function withPaths(finding: Finding, paths: readonly string[], bytes?: number): Finding {
+  const out: Finding = { ...finding, paths: paths.slice(0, PATHS_CAP) };
+  if (paths.length > PATHS_CAP) out.totalPaths = paths.length;
+  if (bytes !== undefined) out.bytes = bytes;
+  return out;
+}

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkContext, type Finding } from '../src/index.js';
+import { scanSecretContent, looksBinary } from '../src/knowledge/secret-content.js';
+import { withTree, type TreeSpec } from './support/tree.js';
+
+// Fake credentials, assembled at run time so that this file holds no string a secret scanner
+// (ours or a code host's) would take for a real one. None of them is valid anywhere.
+const PEM_BEGIN = '-----BEGIN ' + 'RSA PRIVATE KEY-----';
+const PEM = `${PEM_BEGIN}\nMIIEowIBAAKCAQEAx1y2z3\n-----END RSA PRIVATE KEY-----\n`;
+const OPENSSH = '-----BEGIN ' + 'OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+const AWS_ID = 'AKIA' + 'Q3EGRT5YB2QW7ZUM';
+const AWS_SECRET = 'k9Tq2W' + 'x7Lm4Rv8Np1Zc6Hs3Jd0Fb5Gy2Ue9Ai7Ko';
+const GITHUB = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+const GITLAB = 'glpat-' + 'x1Y2z3A4b5C6d7E8f9G0';
+const NPM = 'npm_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
+const SLACK = 'xoxb-' + '123456789012-1234567890123-' + 'AbCdEfGhIjKlMnOpQrStUvWx';
+const ALL_SECRETS = [PEM, OPENSSH, AWS_ID, AWS_SECRET, GITHUB, GITLAB, NPM, SLACK];
+
+const SERVICE_ACCOUNT = JSON.stringify(
+  {
+    type: 'service_' + 'account',
+    project_id: 'demo',
+    private_key_id: 'abc',
+    private_key: '-----BEGIN ' + 'PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----\\n',
+    client_email: 'x@demo.iam.gserviceaccount.com',
+  },
+  null,
+  2,
+);
+const KUBECONFIG = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters:',
+  '- name: c',
+  '  cluster:',
+  '    server: https://k8s.example',
+  'users:',
+  '- name: admin',
+  '  user:',
+  '    client-certificate-data: LS0tLS1CRUdJTi',
+  '    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==',
+  '',
+].join('\n');
+
+function check(spec: TreeSpec) {
+  return withTree(spec, (root) => checkContext({ dir: root, cwd: root }));
+}
+
+const secretFindings = (findings: readonly Finding[]) => findings.filter((f) => f.rule === 'secret-file' || f.rule === 'secret-content');
+const summary = (findings: readonly Finding[]) => secretFindings(findings).map((f) => `${f.rule} ${f.file}:${f.line}`).sort();
+
+describe('secret-content scanner (pure)', () => {
+  it('finds each kind with its line, and only its kind', () => {
+    const cases: Array<[string, string, string, number]> = [
+      ['key.txt', `intro\n${PEM}`, 'private-key', 2],
+      ['id', OPENSSH, 'private-key', 1],
+      ['settings.py', `REGION = "eu"\nAWS_ACCESS_KEY_ID = "${AWS_ID}"\n`, 'aws-access-key-id', 2],
+      ['credentials', `[default]\naws_secret_access_key = ${AWS_SECRET}\n`, 'aws-secret-access-key', 2],
+      ['ci.yml', `env:\n  TOKEN: ${GITHUB}\n`, 'github-token', 2],
+      ['ci.yml', `token=${GITLAB}`, 'gitlab-token', 1],
+      ['script.sh', `export NPM=${NPM}`, 'npm-token', 1],
+      ['bot.js', `\n\nconst t = '${SLACK}';`, 'slack-token', 3],
+      ['.npmrc', `registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=abc123def456\n`, 'npmrc-auth', 2],
+      ['sa.json', SERVICE_ACCOUNT, 'gcp-service-account-key', 5],
+      ['kubeconfig', KUBECONFIG, 'kubeconfig-credentials', 11],
+    ];
+    for (const [name, text, kind, line] of cases) {
+      const found = scanSecretContent(text, name);
+      assert.deepEqual(found.map((m) => [m.kind, m.line]), [[kind, line]], `${name}: ${kind}`);
+    }
+  });
+
+  it('ignores decoys: public material, placeholders, variable references, documented examples', () => {
+    const decoys: Array<[string, string]> = [
+      ['cert.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
+      ['key.pub', '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n'],
+      ['README.md', 'Put your key in a file starting with "BEGIN PRIVATE KEY" (see docs).'],
+      ['.npmrc', '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\nalways-auth=true\n'],
+      ['docs.md', 'AWS documents AKIAIOSFODNN7EXAMPLE as an example access key id.'],
+      ['aws.md', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+      ['kubeconfig', KUBECONFIG.replace(/client-key-data: .*/, 'client-key-data: ""')],
+      ['short.txt', 'ghp_tooShort and npm_install and xoxb-'],
+    ];
+    for (const [name, text] of decoys) assert.deepEqual(scanSecretContent(text, name), [], name);
+  });
+
+  it('treats a NUL in the first kilobytes as binary', () => {
+    assert.equal(looksBinary(Buffer.from('abc\0def')), true);
+    assert.equal(looksBinary(Buffer.from(PEM)), false);
+  });
+});
+
+describe('check: secrets in the context', () => {
+  it('reports secrets planted by name and by content, as errors, and not the decoys', async () => {
+    const report = await check({
+      'Dockerfile': 'FROM node:20\nCOPY . /app\n',
+      '.dockerignore': 'node_modules\n',
+      // by name
+      '.env': 'DB_PASSWORD=hunter2\n',
+      'services/api/.env.production': 'X=1\n',
+      '.git-credentials': 'https://user:pw@example.com\n',
+      'infra/terraform.tfstate': '{}',
+      'deploy/kubeconfig': 'apiVersion: v1\nkind: Config\n',
+      '.aws/credentials': '[default]\n',
+      '.aws/config': '[default]\n',
+      'keys/id_ed25519': 'opaque',
+      // by content (names that say nothing)
+      'config/signing.txt': `notes\n${PEM}`,
+      'src/settings.py': `DEBUG = False\nAWS_KEY = "${AWS_ID}"\n`,
+      '.github/workflows/ci.yml': `steps: []\n# token ${GITHUB}\n`,
+      'frontend/.npmrc': `//registry.npmjs.org/:_authToken=${NPM}\n`,
+      'gcp/sa.json': SERVICE_ACCOUNT,
+      // decoys
+      '.env.example': 'DB_PASSWORD=\n',
+      'certs/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      'keys/server.key': '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n',
+      '.npmrc': '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n',
+      'docs/aws.md': 'Example: AKIAIOSFODNN7EXAMPLE\n',
+      'src/app.js': 'const token = process.env.GITHUB_TOKEN;\n',
+      // excluded, so not in the context
+      'node_modules/pkg/.env': 'X=1\n',
+    });
+    assert.deepEqual(summary(report.findings), [
+      'secret-content .github/workflows/ci.yml:2',
+      'secret-content config/signing.txt:2',
+      'secret-content frontend/.npmrc:1',
+      'secret-content frontend/.npmrc:1',
+      'secret-content gcp/sa.json:5',
+      'secret-content src/settings.py:2',
+      'secret-file .aws:0',
+      'secret-file .env:0',
+      'secret-file .git-credentials:0',
+      'secret-file deploy/kubeconfig:0',
+      'secret-file infra/terraform.tfstate:0',
+      'secret-file keys/id_ed25519:0',
+      'secret-file services/api/.env.production:0',
+    ]);
+    assert.ok(secretFindings(report.findings).every((f) => f.severity === 'error'));
+    const npmrc = secretFindings(report.findings).filter((f) => f.file === 'frontend/.npmrc').map((f) => f.message);
+    assert.ok(npmrc.some((m) => m.includes('npm access token')) && npmrc.some((m) => m.includes('_authToken')));
+    const aws = secretFindings(report.findings).find((f) => f.file === '.aws')!;
+    assert.deepEqual(aws.paths, ['.aws/config', '.aws/credentials']);
+    // The report never repeats a secret.
+    const text = JSON.stringify(report);
+    for (const secret of ALL_SECRETS) assert.ok(!text.includes(secret.trim().split('\n')[1] ?? secret), 'secret leaked');
+    for (const secret of [AWS_ID, GITHUB, NPM, 'hunter2']) assert.ok(!text.includes(secret), `leaked ${secret.slice(0, 4)}`);
+  });
+
+  it('only counts what BuildKit transfers for this Dockerfile (the effective context)', async () => {
+    const report = await check({
+      'Dockerfile': 'FROM python:3.12\nCOPY app/ /app\nCOPY requirements.txt /\n',
+      'requirements.txt': 'flask\n',
+      'app/main.py': 'print()\n',
+      'app/.env': 'SECRET=1\n',
+      '.env': 'SECRET=2\n',
+      'scripts/deploy_key': PEM,
+    });
+    assert.deepEqual(summary(report.findings), ['secret-file app/.env:0']);
+    assert.match(secretFindings(report.findings)[0]!.message, /the context BuildKit transfers for this Dockerfile/);
+  });
+
+  it('says how to pass a secret the Dockerfile copies on purpose', async () => {
+    const report = await check({
+      'Dockerfile': 'FROM node:20\nCOPY .npmrc package.json ./\nRUN npm ci\n',
+      'package.json': '{}',
+      '.npmrc': `//registry.npmjs.org/:_authToken=abcdef0123456789\n`,
+    });
+    const finding = secretFindings(report.findings)[0]!;
+    assert.equal(finding.rule, 'secret-content');
+    assert.match(finding.fix, /RUN --mount=type=secret/);
+    assert.match(finding.fix, /rotate/);
+  });
+
+  it('checks the classic builder\'s whole context with --builder classic', async () => {
+    await withTree(
+      { 'Dockerfile': 'FROM x\nCOPY app /app\n', 'app/a': 'a', '.env': 'A=1\n' },
+      (root) => {
+        assert.deepEqual(summary(checkContext({ dir: root, cwd: root }).findings), []);
+        assert.deepEqual(summary(checkContext({ dir: root, cwd: root, builder: 'classic' }).findings), ['secret-file .env:0']);
+      },
+    );
+  });
+});
