@@ -15,10 +15,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   measure: { summary: 'measure the context: whole directory, sent, kept out, largest paths (default)', load: () => import('./commands/measure.js') },
   ls: { summary: 'list the entries of the context', load: () => import('./commands/ls.js') },
   explain: { summary: 'tell whether a path is in the context, and which pattern decided', load: () => import('./commands/explain.js') },
+  clean: { summary: 'delete regenerable caches safely (dry run unless --yes)', load: () => import('./commands/clean.js') },
   check: { summary: 'lint the ignore files, the Dockerfile sources and the secrets of the context', load: () => import('./commands/check.js') },
 };
 
-const ALIASES: Record<string, string> = {};
+const ALIASES: Record<string, string> = { purge: 'clean' };
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -274,11 +274,12 @@ class ComposeReader {
       throw new InputError(code === 'ENOENT' ? `${label}: no such Compose file` : `${label}: cannot read the Compose file (${code})`, { cause: error });
     }
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];
-      throw new InputError(`${label}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
+      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new InputError(`${label}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${message}`);
     }
     let data: unknown;
     try {

@@ -22,3 +22,7 @@ export { parseDockerfile, DockerfileError, contextSources, contextIncludePattern
 export type { ContextSource, ContextSourceOptions, BuildOptions, StageGraph, BuildArgs, Dockerfile, Stage, Instruction, DockerfileWarning } from './dockerfile/index.js';
 export { checkContext, type CheckOptions } from './check/check.js';
 export type { Finding, CheckReport, RuleId, Severity } from './check/types.js';
+export { planClean, applyClean, readPlanFile, validatePlan, cleanFailed, assertCleanableRoot } from './clean/index.js';
+export type { Plan, PlanItem, PlanOptions, ApplyOptions, CleanResult, ItemOutcome, ItemStatus, SkippedItem, SkipCode, CleanWarning, CleanSelection, CleanTotals, CategoryTotals } from './clean/index.js';
+export { ARTIFACTS, ArtifactMatcher, artifactMatcher, findArtifact, matchesArtifact, artifactById, cleanableCategories, dockerignoreLinesFor, parseArtifactPattern } from './knowledge/artifacts.js';
+export type { ArtifactRule, ArtifactPattern, ArtifactCategory, ArtifactKind, ArtifactDepth, Ecosystem, MatchContext, MatchKind } from './knowledge/artifacts.js';

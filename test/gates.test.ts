@@ -80,7 +80,7 @@ function counts(bytes: number, files: number): Counts {
 }
 
 function report(bytes: number, files: number, extra: Partial<MeasureReport> & { effective?: Counts | null } = {}): MeasureReport {
-  return {
+  return <MeasureReport>{
     schemaVersion: 1,
     root: '/ctx',
     dockerfile: '/ctx/Dockerfile',

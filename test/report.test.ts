@@ -179,8 +179,8 @@ describe('Prometheus output', () => {
       assert.equal(sample(exp, 'ctxsize_all_bytes', labels), contextBytes + 50);
       assert.equal(sample(exp, 'ctxsize_excluded_files', labels), 1);
       assert.equal(sample(exp, 'ctxsize_gate_limit_bytes', { scope: 'context' }), 1_000_000);
-      assert.equal(sample(exp, 'ctxsize_gate_passed', { gate: 'max-size' }), 1);
-      assert.equal(sample(exp, 'ctxsize_gate_passed', { gate: 'max-files' }), 0);
+      assert.equal(sample(exp, 'ctxsize_gate_passed', { gate: 'max-size', scope: 'context' }), 1);
+      assert.equal(sample(exp, 'ctxsize_gate_passed', { gate: 'max-files', scope: 'context' }), 0);
       assert.ok(r.stdout.includes('path="' + escapeLabelValue(dir) + '"'));
       assert.ok(!/^ctxsize: FAIL/m.test(r.stdout), 'failures go to stderr');
       assert.match(r.stderr, /^ctxsize: FAIL context has 3 files/m);
@@ -295,19 +295,20 @@ describe('Markdown output', () => {
       assert.equal(tables.length, 4, md);
       const [sizes, gates, grew, largest] = tables as [Table, Table, Table, Table];
       assert.deepEqual(sizes.header, ['', 'files', 'size']);
-      assert.deepEqual(sizes.rows.map((row) => row[0]), ['whole directory', '**sent to the builder**', 'kept out']);
+      // (an "effective" row joins them when the measurement computes the effective context)
+      assert.deepEqual(sizes.rows.map((row) => row[0]).filter((c) => !c!.startsWith('effective')), ['whole directory', '**sent to the builder**', 'kept out']);
       assert.deepEqual(sizes.rows[1]!.slice(1), ['**5**', '**3 kB**']);
       assert.deepEqual(gates.header, ['gate', 'limit', 'measured', 'over by', 'result']);
       assert.deepEqual(gates.align, ['---', '---:', '---:', '---:', ':---:']);
       assert.deepEqual(
-        gates.rows.map((row) => [row[0], row[1], row[4]]),
+        gates.rows.filter((row) => row[0]!.startsWith('context ')).map((row) => [row[0], row[1], row[4]]),
         [
           ['context size', '1MB', '✅'],
           ['context files', '3', '❌'],
           ['context growth', '10%', '❌'],
         ],
       );
-      assert.equal(gates.rows[1]![3], '2 files (66.7%)');
+      assert.equal(gates.rows.find((row) => row[0] === 'context files')![3], '2 files (66.7%)');
       assert.deepEqual(grew.header, ['path', 'baseline', 'now', 'change']);
       assert.deepEqual(grew.rows[0], ['`src/new.js`', '0 B', '2 kB', '+2 kB']);
       assert.deepEqual(largest.header, ['path', 'size', 'in the context']);

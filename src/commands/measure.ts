@@ -350,14 +350,16 @@ function measureService(io: CliIO, settings: Settings, service: ComposeService):
     return { report: null, note: service.image === null ? 'no build section and no image' : `no build section: uses the image ${service.image}`, error: null };
   }
   if (service.kind === 'remote') return { report: null, note: "not measurable: remote context (Git or HTTP URL)", error: null };
-  // `target` reaches the measurement once it computes the effective context for a build stage.
-  const options: MeasureOptions & { target?: string } = {
+  // The service's target and build arguments select what the effective context is computed for.
+  const buildArgs = Object.fromEntries(Object.entries(service.args).filter((e): e is [string, string] => e[1] !== null));
+  const options: MeasureOptions & { target?: string; buildArgs?: Record<string, string> } = {
     dir: service.context!,
     dockerfile: service.dockerfile === null ? undefined : service.dockerfile,
     builder: settings.builder,
     top: settings.top,
     cwd: io.cwd,
     ...(service.target !== null ? { target: service.target } : {}),
+    ...(Object.keys(buildArgs).length > 0 ? { buildArgs } : {}),
   };
   const progress = settings.format === 'text' && settings.output === undefined ? startProgress(io, `Measuring ${service.name}`) : null;
   try {
