@@ -479,6 +479,7 @@ describe('stages, target and reachability', () => {
     ['quotes do not group shell-form sources', 'FROM a\nCOPY "q u" /d\n', {}, 2, /failed to process ""q": unexpected end of statement while looking for matching double-quote/],
     ['blank base name', 'ARG IMG\nFROM $IMG\n', {}, 2, /base name \(\$IMG\) should not be blank/],
     ['bad variable in a source', 'FROM a\nCOPY ${X /d\n', {}, 2, /missing '}'/],
+    ['a URL in COPY', 'FROM a\nCOPY https://example.com/x /d\n', {}, 2, /source can't be a URL for COPY/],
     ['bad mount in a reachable stage', 'FROM a\nRUN --mount=type=nope,target=/x y\n', {}, 2, /unsupported mount type/],
   ];
   for (const [name, text, options, line, detail] of errors) {

@@ -168,7 +168,11 @@ class Collector {
         };
         for (const raw of instruction.sources) {
           const e = expandAt(raw, scope, this.lex, file, instruction.line);
-          if (instruction.kind === 'ADD' && classifyAddSource(e.result) !== 'local') continue;
+          const kind = classifyAddSource(e.result);
+          if (instruction.kind === 'COPY' && kind === 'http') {
+            throw new DockerfileError("source can't be a URL for COPY", file, instruction.line);
+          }
+          if (instruction.kind === 'ADD' && kind !== 'local') continue;
           this.add(stage, instruction, raw, e.result, e.unresolved.size > 0, extra);
         }
         if (this.options.includeHeredocs) {
