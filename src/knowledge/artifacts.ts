@@ -424,13 +424,19 @@ function splitPath(path: string): string[] {
   return path.split('/').filter((part) => part !== '' && part !== '.');
 }
 
+/** Paths from a walk are already clean; only odd input (`./a`, `a//b`, `a/`) pays for normalising. */
+const NEEDS_NORMALISING = /(^|\/)\.?(\/|$)|^\/|\/$/;
+
 /**
  * A set of patterns compiled once and indexed by their last name, so that matching a path costs a
- * map lookup plus the few wildcard patterns. Works on table entries and on user patterns alike.
+ * map lookup plus the few wildcard patterns. A single-name, any-depth pattern (most of the table)
+ * only ever looks at the path's last name; the path is split only for the others.
+ * Works on table entries and on user patterns alike.
  */
 export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
   readonly rules: readonly R[];
   private readonly byLastName = new Map<string, CompiledRule<R>[]>();
+  /** Patterns whose last name has a wildcard, in table order. */
   private readonly wildcard: CompiledRule<R>[] = [];
   private readonly compiled: CompiledRule<R>[];
 
@@ -452,22 +458,33 @@ export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
 
   /** The first entry (in table order) that matches this relative path, or null. */
   match(path: string, kind: MatchKind, context?: MatchContext): R | null {
+    const p = NEEDS_NORMALISING.test(path) ? splitPath(path).join('/') : path;
+    if (p === '') return null;
+    const name = p.slice(p.lastIndexOf('/') + 1);
     let best: CompiledRule<R> | null = null;
-    this.visit(path, kind, context, (c) => {
-      if (best === null || c.order < best.order) best = c;
-      return false;
-    });
-    return best === null ? null : (best as CompiledRule<R>).rule;
+    // Both lists are in table order, so the first hit of each is its best.
+    for (const c of this.byLastName.get(name) ?? []) {
+      if (this.accepts(c, p, name, kind, context, true)) {
+        best = c;
+        break;
+      }
+    }
+    for (const c of this.wildcard) {
+      if (best !== null && c.order > best.order) break;
+      if (this.accepts(c, p, name, kind, context, false)) {
+        best = c;
+        break;
+      }
+    }
+    return best === null ? null : best.rule;
   }
 
   /** Every matching entry, in table order. */
   matchAll(path: string, kind: MatchKind, context?: MatchContext): R[] {
-    const found: CompiledRule<R>[] = [];
-    this.visit(path, kind, context, (c) => {
-      found.push(c);
-      return false;
-    });
-    return found.sort((a, b) => a.order - b.order).map((c) => c.rule);
+    const p = splitPath(path).join('/');
+    if (p === '') return [];
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    return this.compiled.filter((c) => this.accepts(c, p, name, kind, context, false)).map((c) => c.rule);
   }
 
   /**
@@ -486,14 +503,16 @@ export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
       .map((c) => c.rule);
   }
 
-  private visit(path: string, kind: MatchKind, context: MatchContext | undefined, found: (c: CompiledRule<R>) => boolean): void {
-    const parts = splitPath(path);
-    const name = parts[parts.length - 1];
-    if (name === undefined) return;
-    const check = (c: CompiledRule<R>): boolean =>
-      kindMatches(c.rule.kind, kind) && segmentsMatch(c, parts) && conditionsHold(c, name, context) && found(c);
-    for (const c of this.byLastName.get(name) ?? []) if (check(c)) return;
-    for (const c of this.wildcard) if (check(c)) return;
+  /** `lastNameKnown`: the last name already matched (it was the index key). */
+  private accepts(c: CompiledRule<R>, p: string, name: string, kind: MatchKind, context: MatchContext | undefined, lastNameKnown: boolean): boolean {
+    if (!kindMatches(c.rule.kind, kind)) return false;
+    if (c.segments.length === 1) {
+      if (!lastNameKnown && !c.segments[0]!.test(name)) return false;
+      if (c.rule.depth === 'root' && p.includes('/')) return false;
+    } else if (!segmentsMatch(c, p.split('/'))) {
+      return false;
+    }
+    return conditionsHold(c, name, context);
   }
 }
 
