@@ -106,7 +106,7 @@ describe('ctxsize check (end to end)', () => {
     withTree(CLEAN, (root) => {
       for (const args of [
         ['check', path.join(root, 'missing')],
-        ['check', '--build-arg', 'NOEQUALS', root],
+        ['check', '--build-arg', '=x', root],
         ['check', '--builder', 'kaniko', root],
         ['check', '--target', 'nope', root],
         ['check', '--frobnicate', root],

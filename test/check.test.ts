@@ -88,10 +88,10 @@ describe('check: ignore-file syntax', () => {
 describe('check: Dockerfile sources', () => {
   it('errors on COPY/ADD/bind-mount sources that are excluded or missing', async () => {
     const report = await check({
-      '.dockerignore': 'dist\nbuild/**\n',
+      '.dockerignore': 'dist\nbuild/**\n*.txt\n',
       'Dockerfile':
         'FROM node:20\nCOPY package.json ./\nCOPY dist/ /app/dist\nADD build/out /out\nCOPY requirments.txt .\n' +
-        'COPY *.lock ./\nRUN --mount=type=bind,source=scripts,target=/s sh /s/run.sh\nCOPY README.MD .\n',
+        'COPY *.lock yarn.lock* ./\nRUN --mount=type=bind,source=scripts,target=/s sh /s/run.sh\nCOPY README.MD .\nCOPY *.txt /\n',
       'package.json': '{}',
       'dist/a.js': 'a',
       'build/out/b.js': 'b',
@@ -105,9 +105,15 @@ describe('check: Dockerfile sources', () => {
     assert.match(excluded[0]!.fix, /"!dist"/);
     assert.match(excluded[1]!.message, /"build\/\*\*" at \.dockerignore:2/);
     const missing = byRule(report.findings, 'source-missing');
-    assert.deepEqual(missing.map((f) => f.line), [5, 6, 7, 8]);
-    assert.match(missing[2]!.message, /RUN --mount=type=bind source "scripts"/);
-    assert.match(missing[3]!.message, /there is "README\.md": paths are case-sensitive/);
+    // Line 6: wildcards that match nothing are allowed by BuildKit (the optional-file idiom).
+    assert.deepEqual(missing.map((f) => f.line), [5, 7, 8]);
+    assert.match(missing[1]!.message, /RUN --mount=type=bind source "scripts"/);
+    assert.match(missing[2]!.message, /there is "README\.md": paths are case-sensitive/);
+    // Line 9: the wildcard matches requirements.txt, which is excluded: nothing is copied, silently.
+    const wildcard = only(report.findings, 'wildcard-source-excluded');
+    assert.equal(wildcard.line, 9);
+    assert.equal(wildcard.severity, 'warning');
+    assert.match(wildcard.message, /matches "requirements\.txt", but none is in the context/);
   });
 
   it('does not report a source of a stage the target does not reach, and resolves build args', async () => {
@@ -170,9 +176,13 @@ describe('check: patterns written for .gitignore', () => {
     assert.match(logs!.fix, /"\*\*\/\*\.log"/);
   });
 
-  it('leaves alone a plain top-level name that also exists deeper (it may mean the root one only)', async () => {
+  it('leaves alone a plain top-level name that also exists deeper (it may mean the root one only), and /anchored ones', async () => {
     const report = await check({
-      '.dockerignore': 'src\n**/node_modules\n',
+      '.dockerignore': 'src\n**/node_modules\n/dist\nlogs\n',
+      'dist/a.js': 'a',
+      'packages/a/dist/b.js': 'b',
+      'logs/x.txt': 'x',
+      'packages/a/logs/y.txt': 'y',
       'Dockerfile': COPY_ALL,
       'src/a.js': 'a',
       'packages/a/src/b.js': 'b',
@@ -279,7 +289,7 @@ describe('check: rules that match nothing or change nothing', () => {
       platform: 'posix',
       tree: indexTree(entries),
       sent: new Set(entries.map((e) => e.path)),
-      knownName: (name) => name === 'node_modules',
+      knownName: (name) => (name === 'node_modules' ? 'any-depth' : null),
     });
     assert.deepEqual(findings.map((f) => [f.rule, f.paths, f.bytes]), [['gitignore-style-pattern', ['a/node_modules'], 42]]);
   });
@@ -346,17 +356,33 @@ describe('check: letter case', () => {
   });
 });
 
-describe('check: unreadable paths', { skip: process.getuid?.() === 0 ? 'root reads everything' : false }, () => {
-  it('warns about a directory the builder would fail to read', async () => {
-    const { chmodSync } = await import('node:fs');
+describe('check: unreadable paths', () => {
+  it('warns about a directory the builder would fail to read, not about an excluded one', async () => {
+    const { chmodSync, existsSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
     const path = await import('node:path');
+    const { BIN } = await import('./support/cli.js');
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot && !existsSync('/usr/bin/setpriv')) return; // root reads everything; no way to drop privileges
     await withTree({ 'Dockerfile': COPY_ALL, 'locked/a.txt': 'a', 'cache/b.txt': 'b', '.dockerignore': 'cache\n' }, (root) => {
+      chmodSync(root, 0o755);
       chmodSync(path.join(root, 'locked'), 0o000);
       chmodSync(path.join(root, 'cache'), 0o000);
       try {
-        const report = checkContext({ dir: root, cwd: root });
-        const finding = only(report.findings, 'unreadable-path');
-        assert.equal(finding.file, 'locked');
+        let findings: Finding[];
+        if (asRoot) {
+          // Run the CLI as nobody, for whom permissions apply.
+          const r = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'check', '--json', root], {
+            encoding: 'utf8',
+          });
+          assert.equal(r.status, 0, r.stderr);
+          findings = JSON.parse(r.stdout).findings;
+        } else {
+          findings = checkContext({ dir: root, cwd: root }).findings;
+        }
+        const finding = only(findings, 'unreadable-path');
+        assert.match(finding.file, /locked$/);
+        assert.equal(finding.severity, 'warning');
       } finally {
         chmodSync(path.join(root, 'locked'), 0o755);
         chmodSync(path.join(root, 'cache'), 0o755);

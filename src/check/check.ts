@@ -1,7 +1,6 @@
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import path from 'node:path';
 import { createFilter } from '../context/filter.js';
-import { followLinks } from '../context/follow-links.js';
 import { resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
@@ -228,15 +227,17 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   for (const view of views.slice(1)) view.sent = walkSent(root, createFilter(sanitized(view)), null, null);
   const tree = indexTree(all);
   for (const w of warnings) {
+    // Only what the builder itself reads: a directory it enters, an entry of a directory it sends.
     const slash = w.path.lastIndexOf('/');
     const parent = slash === -1 ? '' : w.path.slice(0, slash);
-    if (!primaryView.sent.has(w.path) && parent !== '' && !primaryView.sent.has(parent)) continue;
+    const reads = tree.byPath.has(w.path) ? primaryView.sent.has(w.path) : parent === '' || primaryView.sent.has(parent);
+    if (!reads) continue;
     findings.push({
       severity: severityOf('unreadable-path'),
       rule: 'unreadable-path',
       file: display(w.path),
       line: 0,
-      message: `${w.message} (${w.code}): the ${primaryView.builder === 'buildkit' ? 'BuildKit' : 'classic'} builder reads it and fails the same way`,
+      message: `${w.message}: ${primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder'} reads it too, and the build fails`,
       fix: 'fix its permissions, or exclude it in the ignore file',
       paths: [w.path],
     });
@@ -246,7 +247,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const buildkit = views.find((v) => v.builder === 'buildkit');
   const dockerfileRel = anyContext.dockerfile !== null ? path.relative(root, anyContext.dockerfile).split(path.sep).join('/') : null;
   const dockerfileShown = anyContext.dockerfile !== null ? display(dockerfileRel!) : null;
-  const read = dockerfileUse(anyContext.dockerfile, dockerfileShown ?? 'Dockerfile', { target: options.target, buildArgs: options.buildArgs });
+  const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs });
   let use: DockerfileUse | null = null;
   if (read !== null && 'error' in read) {
     findings.push({
@@ -261,18 +262,21 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     use = read;
   }
   const usedPaths = use?.sources.filter((s) => !s.unresolved).map((s) => s.path.replace(/^\/+|\/+$/g, '')) ?? [];
-  const usesWholeContext = use === null || use.includePaths === null || usedPaths.some((p) => p === '' || p === '.');
+  const usesWholeContext = use === null || use.includePaths === null;
   // A path the build names, or one that holds such a path: excluding it breaks the build. (A path
   // inside a copied directory may go: the COPY still finds its directory.)
   const usedByBuild = (p: string): boolean => !usesWholeContext && usedPaths.some((u) => isWithin(u, p));
   let effective: Set<string> | null = null;
   if (buildkit !== undefined && use !== null && use.includePaths !== null) {
-    const include = followLinks(root, use.includePaths);
-    if (include !== null) effective = walkSent(root, createFilter(sanitized(buildkit), include), null, null);
+    effective = walkSent(root, createFilter(sanitized(buildkit), use.includePaths), null, null);
   }
 
   // 4. Each ignore file against the tree and its builder's context.
-  const knownName = (name: string): boolean => artifactMatcher().matchAll(name, 'dir').length > 0 || artifactMatcher().matchAll(name, 'file').length > 0;
+  const knownName = (name: string): 'any-depth' | 'root' | null => {
+    const rules = [...artifactMatcher().matchAll(name, 'dir'), ...artifactMatcher().matchAll(name, 'file')];
+    if (rules.length === 0) return null;
+    return rules.some((r) => r.depth === 'any-depth') ? 'any-depth' : 'root';
+  };
   const lintedRules = new Set<string>();
   for (const view of views) {
     if (view.usable === null || lintedRules.has(view.context.ignorePath!)) continue;

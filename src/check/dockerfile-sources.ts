@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { InputError } from '../context/resolve.js';
-import {
-  contextIncludePatterns,
-  contextSources,
-  dockerfileReadsContext,
-  DockerfileError,
-  findStageByName,
-  parseDockerfile,
-} from '../dockerfile/index.js';
+import { InputError, type ResolvedContext } from '../context/resolve.js';
+import { DockerfileError, findStageByName, parseDockerfile } from '../dockerfile/index.js';
+import { planEffective, type BuildSelection } from '../effective.js';
 import type { SourceUse } from './sources.js';
 
 /** What the check learns from the Dockerfile. */
@@ -15,8 +9,8 @@ export interface DockerfileUse {
   /** The context paths the target's stages read (COPY, ADD, bind mounts), variables expanded. */
   sources: SourceUse[];
   /**
-   * BuildKit's include paths (FollowPaths, before symlinks are followed): null when the whole
-   * context is transferred, empty when the build reads no context at all.
+   * BuildKit's include paths, symlinks followed (its FollowPaths): null when the whole context is
+   * transferred, empty when the build reads no context at all.
    */
   includePaths: string[] | null;
 }
@@ -27,36 +21,39 @@ export interface DockerfileProblem {
 }
 
 /**
- * Read and parse the Dockerfile and collect the context sources of the target's stages. Returns
- * null when there is no Dockerfile, a problem when BuildKit would refuse it. Throws InputError
- * for an unreadable Dockerfile or a `--target` that names no stage.
+ * The Dockerfile's context sources for the selected build, through the effective-context planner
+ * (src/effective.ts). Returns null when there is no Dockerfile, a problem when BuildKit would
+ * refuse it. Throws InputError for an unreadable Dockerfile or a `--target` that names no stage
+ * (bad input, not a finding).
  */
-export function dockerfileUse(
-  dockerfile: string | null,
-  label: string,
-  options: { target?: string; buildArgs?: Record<string, string> },
-): DockerfileUse | DockerfileProblem | null {
-  if (dockerfile === null) return null;
-  let text: string;
+export function dockerfileUse(context: ResolvedContext, selection: BuildSelection): DockerfileUse | DockerfileProblem | null {
+  if (context.dockerfile === null) return null;
   try {
-    text = readFileSync(dockerfile, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null; // a dangling default Dockerfile link: nothing to check
-    throw new InputError(`${label}: cannot read the Dockerfile (${code ?? (error as Error).message})`, { cause: error });
-  }
-  try {
-    const parsed = parseDockerfile(text, label);
-    if (options.target !== undefined && findStageByName(parsed, options.target) === undefined) {
-      throw new InputError(`--target ${options.target}: no stage of that name in ${label}`);
+    if (selection.target !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(context.dockerfile, 'utf8');
+      } catch {
+        text = ''; // planEffective reports it
+      }
+      const parsed = parseDockerfile(text, context.dockerfile);
+      if (findStageByName(parsed, selection.target) === undefined) {
+        throw new InputError(`--target ${selection.target}: no stage of that name in ${context.dockerfile}`);
+      }
     }
-    const all = contextSources(parsed, { target: options.target, buildArgs: options.buildArgs ?? {} });
-    const paths = all.filter((s) => !s.heredoc);
-    const sources: SourceUse[] = paths
-      .filter((s) => s.mount !== 'tmpfs')
-      .map((s) => ({ path: s.path, raw: s.raw, line: s.line, instruction: s.mount === 'bind' ? 'RUN --mount=type=bind' : s.instruction, wildcard: s.wildcard, unresolved: s.unresolved }));
-    const includePaths = dockerfileReadsContext(paths) ? contextIncludePatterns(paths) : [];
-    return { sources, includePaths };
+    const plan = planEffective(context, selection);
+    if (plan === null) return null;
+    const sources: SourceUse[] = plan.sources
+      .filter((s) => !s.heredoc && s.mount !== 'tmpfs')
+      .map((s) => ({
+        path: s.path,
+        raw: s.raw,
+        line: s.line,
+        instruction: s.mount === 'bind' ? 'RUN --mount=type=bind' : s.instruction,
+        wildcard: s.wildcard,
+        unresolved: s.unresolved,
+      }));
+    return { sources, includePaths: plan.readsContext ? plan.includePaths : [] };
   } catch (error) {
     if (error instanceof DockerfileError) return { error };
     throw error;

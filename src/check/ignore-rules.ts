@@ -1,4 +1,5 @@
 import { PatternMatcher } from '../dockerignore/matcher.js';
+import { goTrimSpace } from '../dockerignore/go-text.js';
 import { CompiledPattern } from '../dockerignore/pattern.js';
 import type { IgnoreFile, IgnoreRule, PatternPlatform } from '../dockerignore/read.js';
 import { severityOf } from './rules.js';
@@ -17,11 +18,12 @@ export interface RuleLintInput {
   /** Paths the Dockerfile uses (COPY sources and what they hold): never propose excluding them. */
   usedByBuild?: (path: string) => boolean;
   /**
-   * Is this name a known artifact, cache or secret (the shared knowledge table)? Such a name at
-   * the top level of an ignore file plainly targets every copy of it, and a pattern for it that
-   * matches nothing is a sensible guard rather than dead weight.
+   * Is this name a known artifact, cache or secret (the shared knowledge table), and does the
+   * table expect it at any depth or only at the root? A name known at any depth plainly targets
+   * every copy of it; a pattern for a known name that matches nothing is a sensible guard rather
+   * than dead weight.
    */
-  knownName?: (name: string) => boolean;
+  knownName?: (name: string) => 'any-depth' | 'root' | null;
   /** Lines already reported by the syntax lint (a comment that is a pattern): not reported again as unmatched. */
   quietLines?: ReadonlySet<number>;
 }
@@ -129,7 +131,7 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
   if (views.length === 0) return [];
   const file = ignore.file;
   const usedByBuild = input.usedByBuild ?? (() => false);
-  const knownName = input.knownName ?? (() => false);
+  const knownName = input.knownName ?? (() => null);
   const n = tree.entries.length;
   const matrix = matchMatrix(matcher.patterns, tree);
 
@@ -155,8 +157,10 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
   views.forEach((view, k) => {
     const text = view.pattern.text;
     if (view.pattern.exclusion || text.includes('/') || text.startsWith('**')) return;
+    // `/node_modules` or `./node_modules` is anchored on purpose (as it would be in .gitignore).
+    if (/^(\.?\/)/.test(goTrimSpace(view.rule.source))) return;
     const topLevelMatch = tree.entries.some((e, i) => matrix[k]![i] === 1 && !e.path.includes('/'));
-    const plain = GLOB_CHARS.test(text) || knownName(text) || !topLevelMatch;
+    const plain = GLOB_CHARS.test(text) || knownName(text) === 'any-depth' || !topLevelMatch;
     if (!plain) return;
     const missed: string[] = [];
     const used: string[] = [];
@@ -248,7 +252,7 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
           message: `the exception ${shown} matches nothing in the context directory, so it re-includes nothing`,
           fix: 'check the path for a typo (matching is exact and case-sensitive), or delete the line',
         });
-      } else if (!knownName(view.pattern.text) && !knownName(view.pattern.text.replace(/^\*\*\//, ''))) {
+      } else if (knownName(view.pattern.text) === null && knownName(view.pattern.text.replace(/^\*\*\//, '')) === null) {
         findings.push({
           severity: severityOf('unmatched-pattern'),
           rule: 'unmatched-pattern',

@@ -55,8 +55,13 @@ export const RULES: Record<RuleId, RuleInfo> = {
   },
   'source-missing': {
     severity: 'error',
-    summary: 'a COPY/ADD source or bind-mount source that matches nothing in the context: the build fails',
+    summary: 'a COPY/ADD source or bind-mount source that names nothing in the context directory: the build fails (a wildcard matching nothing is allowed)',
     example: '`COPY requirements.txt .` with no requirements.txt',
+  },
+  'wildcard-source-excluded': {
+    severity: 'warning',
+    summary: 'a wildcard COPY/ADD source whose matches the ignore file all excludes: BuildKit allows empty wildcards, so the build silently copies nothing',
+    example: '`COPY *.lock ./` with `*.lock` in .dockerignore',
   },
   'gitignore-style-pattern': {
     severity: 'warning',

@@ -69,6 +69,9 @@ export function checkSources(input: SourceCheckInput): Finding[] {
     seen.add(key);
     const what = `${source.instruction} source ${JSON.stringify(source.raw)}`;
     const inTree = present(path, source.wildcard, tree, () => true, escapes);
+    // BuildKit's COPY allows empty wildcards (`COPY package.json yarn.lock* ./` is an idiom for an
+    // optional file): a wildcard that matches nothing is not a failure.
+    if (inTree.length === 0 && source.wildcard) continue;
     if (inTree.length === 0) {
       const lower = path.toLowerCase();
       const near = source.wildcard ? undefined : tree.entries.find((e) => e.path.toLowerCase() === lower)?.path;
@@ -94,18 +97,20 @@ export function checkSources(input: SourceCheckInput): Finding[] {
     const rule = decision?.pattern ?? null;
     const ruleText = rule ? JSON.stringify((rule.exclusion ? '!' : '') + rule.text) : null;
     const where = rule && input.matcher ? `${input.matcher.file}:${rule.line}` : null;
+    const rule_ = source.wildcard ? 'wildcard-source-excluded' : 'source-excluded';
     findings.push({
-      severity: severityOf('source-excluded'),
-      rule: 'source-excluded',
+      severity: severityOf(rule_),
+      rule: rule_,
       file: input.dockerfile,
       line: source.line,
       message:
-        `${what} is not in the context ${input.builderName} sends` +
+        `${what} ${source.wildcard ? `matches ${inTree.length === 1 ? JSON.stringify(inTree[0]) : `${inTree.length} paths`}, but none is` : 'is not'} in the context ${input.builderName} sends` +
         (ruleText !== null ? `: ${ruleText} at ${where} excludes ${decision?.matchedPath && decision.matchedPath !== inTree[0] ? `its directory ${JSON.stringify(decision.matchedPath)}` : 'it'}` : '') +
-        '; the build fails ("not found")',
+        (source.wildcard ? '; the wildcard matches nothing there, so the build silently copies nothing for it' : '; the build fails ("not found")'),
       fix:
         rule !== null && where !== null
-          ? `add ${JSON.stringify('!' + (source.wildcard ? path : inTree[0]!))} at the end of ${input.matcher!.file}, or narrow line ${rule.line}`
+          ? `add ${JSON.stringify('!' + (source.wildcard ? path : inTree[0]!))} at the end of ${input.matcher!.file}, or narrow line ${rule.line}` +
+            (source.wildcard ? ' (or drop the source if it is meant to be left out)' : '')
           : 'make sure the ignore file lets it through',
       paths: inTree.filter((p) => !inTree.some((q) => q !== p && isWithin(p, q))).slice(0, 20),
     });

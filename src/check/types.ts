@@ -14,6 +14,7 @@ export type RuleId =
   | 'dockerfile-error'
   | 'source-excluded'
   | 'source-missing'
+  | 'wildcard-source-excluded'
   | 'gitignore-style-pattern'
   | 'unmatched-pattern'
   | 'unmatched-exception'

@@ -1,5 +1,5 @@
-import { CONTEXT_OPTIONS, parseBuilder, parseCommandArgs } from '../cli/args.js';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs } from '../cli/args.js';
+import { EXIT } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { checkContext } from '../check/check.js';
 import { formatCheckReport } from '../check/format.js';
@@ -15,7 +15,8 @@ kind, file and line are printed, never the secret).
 Options:
   -f, --file PATH          the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
       --target STAGE       the stage to check (default: the last one)
-      --build-arg K=V      a build argument used to resolve ARGs in sources (repeatable)
+      --build-arg K=V      a build argument used to resolve ARGs in sources (repeatable;
+                           --build-arg K takes K from the environment, as docker does)
       --builder NAME       lint this builder's ignore file first and check sources and secrets
                            against its context: buildkit (default) or classic; the other builder's
                            ignore file is linted too when it differs
@@ -32,24 +33,13 @@ Examples:
   ctxsize check -f docker/app.Dockerfile --target runtime --build-arg APP=web .
 `;
 
-function parseBuildArgs(values: readonly string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const value of values ?? []) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--build-arg takes KEY=VALUE, not ${JSON.stringify(value)}`);
-    out[value.slice(0, eq)] = value.slice(eq + 1);
-  }
-  return out;
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'check',
     args,
     {
       ...CONTEXT_OPTIONS,
-      target: { type: 'string' },
-      'build-arg': { type: 'string', multiple: true },
+      ...BUILD_OPTIONS,
       strict: { type: 'boolean' },
     },
     1,
@@ -63,7 +53,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     dockerfile: values.file,
     builder: parseBuilder(values.builder),
     target: values.target,
-    buildArgs: parseBuildArgs(values['build-arg']),
+    buildArgs: parseBuildArgs(values['build-arg'], io.env),
     cwd: io.cwd,
   });
   io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
