@@ -376,4 +376,27 @@ describe('gates end to end', () => {
       assert.match(line, /grew past its budget::context grew by 50%25 since the baseline .*, over the limit of 5%25 \(--max-growth\).*%0AGrew the most:%0A  \+500 B  dir\/more$/);
     });
   });
+
+  it('the size and file gates apply to the effective context the Dockerfile uses', async () => {
+    // The context sends 1,000 + Dockerfile bytes in 3 files; the Dockerfile only copies src/ (300 bytes, 1 file).
+    await withTree({ Dockerfile: 'FROM scratch\nCOPY src /app\n', 'src/app.js': x(300), 'docs/manual.pdf': x(700) }, (root) => {
+      const r = run(root, ['--json', '--max-size', '500', '--max-files', '2']);
+      const doc = JSON.parse(r.stdout);
+      if (doc.effective === undefined || doc.effective === null) return; // measured without an effective context
+      assert.equal(r.status, 1);
+      assert.deepEqual(
+        doc.gates.map((g: { scope: string; gate: string; passed: boolean }) => [g.scope, g.gate, g.passed]),
+        [
+          ['context', 'max-size', false],
+          ['context', 'max-files', false],
+          ['effective', 'max-size', true],
+          ['effective', 'max-files', true],
+        ],
+      );
+      assert.equal(doc.effective.bytes, 300);
+      const text = run(root, ['--max-size', '299']);
+      assert.equal(text.status, 1);
+      assert.match(text.stdout, /FAIL {2}effective context is 300 B \(300 bytes\), over the limit of 299 \(--max-size\) by 1 byte/);
+    });
+  });
 });

@@ -202,7 +202,9 @@ function settingsFrom(values: ReturnType<typeof parse>['values'], dir: string, c
     serviceBudgets[name] = { ...budgets, ...budgetsFromConfig(b, `${label} (services.${name})`), ...flagBudgets };
   }
   const baseline = values.baseline ?? config.baseline;
-  const composeSetting = compose ?? (config.compose === false ? undefined : config.compose);
+  // A bare --compose keeps the Compose file the configuration names.
+  const composeSetting =
+    compose === true && typeof config.compose === 'string' ? config.compose : (compose ?? (config.compose === false ? undefined : config.compose));
   const anyGrowth = budgets.maxGrowth !== undefined || Object.values(serviceBudgets).some((b) => b.maxGrowth !== undefined);
   if (anyGrowth && baseline === undefined) {
     throw new UsageError(
