@@ -140,6 +140,24 @@ describe('check: Dockerfile sources', () => {
     assert.deepEqual(byRule(report.findings, 'source-excluded'), []);
   });
 
+  it('follows a symlinked source to its target, which must be sent too', async () => {
+    const report = await check({
+      '.dockerignore': 'real\n',
+      'Dockerfile': 'FROM alpine\nCOPY link/ /l\nCOPY dangling /d\nCOPY ok /o\n',
+      'real/a.txt': 'a',
+      'link': '->real',
+      'dangling': '->nowhere',
+      'fine/b.txt': 'b',
+      'ok': '->fine',
+    });
+    const excluded = only(report.findings, 'source-excluded');
+    assert.equal(excluded.line, 2);
+    assert.deepEqual(excluded.paths, ['link', 'real']);
+    const missing = only(report.findings, 'source-missing');
+    assert.equal(missing.line, 3);
+    assert.match(missing.message, /symbolic link to "nowhere"/);
+  });
+
   it('reports a Dockerfile BuildKit would refuse as a finding, and goes on', async () => {
     const report = await check({
       'Dockerfile': 'FROM alpine\nCOPY --from=5 /x /y\n',
@@ -174,6 +192,16 @@ describe('check: patterns written for .gitignore', () => {
     assert.deepEqual(logs!.paths, ['logs/app.log']);
     assert.equal(logs!.bytes, 7);
     assert.match(logs!.fix, /"\*\*\/\*\.log"/);
+  });
+
+  it('caps the listed paths at 20 and gives the full count', async () => {
+    const spec: TreeSpec = { '.dockerignore': 'node_modules\n', 'Dockerfile': COPY_ALL };
+    for (let i = 0; i < 25; i++) spec[`packages/p${String(i).padStart(2, '0')}/node_modules/x.js`] = 'x';
+    const finding = only((await check(spec)).findings, 'gitignore-style-pattern');
+    assert.equal(finding.paths!.length, 20);
+    assert.equal(finding.totalPaths, 25);
+    assert.equal(finding.bytes, 25);
+    assert.equal(finding.paths![0], 'packages/p00/node_modules');
   });
 
   it('leaves alone a plain top-level name that also exists deeper (it may mean the root one only), and /anchored ones', async () => {

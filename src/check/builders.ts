@@ -1,5 +1,6 @@
 import type { PatternMatcher } from '../dockerignore/matcher.js';
 import type { IgnoreFile } from '../dockerignore/read.js';
+import { humanSize } from '../report/human.js';
 import { severityOf } from './rules.js';
 import { topmost, type TreeIndex } from './tree.js';
 import { withPaths, type Finding } from './types.js';
@@ -98,7 +99,7 @@ export function compareBuilders(
           rule: 'builder-difference',
           file,
           line,
-          message: `${shown} gives different contexts under the two builders: ${parts.join('; ')}`,
+          message: `${shown} gives different contexts under the two builders: ${parts.join('; ')} (${humanSize(bytes)})`,
           fix:
             blocked.length > 0
               ? `add exceptions that name each directory literally (e.g. ${JSON.stringify('!' + blocked[0] + '/…')}) ` +
@@ -177,7 +178,7 @@ export function shadowedIgnoreFile(
             ? `BuildKit reads ${input.specific.file} and ignores ${input.root.file} entirely; the classic builder reads only ${input.root.file}. The two files differ`
             : `BuildKit reads ${input.specific.file}; the classic builder reads no ignore file at all (it only knows .dockerignore)`) +
           (diffs.length > 0
-            ? `: ${clOnly} ${clOnly === 1 ? 'path' : 'paths'} only the classic builder sends, ${bkOnly} only BuildKit sends`
+            ? `: ${clOnly} ${clOnly === 1 ? 'path' : 'paths'} only the classic builder sends, ${bkOnly} only BuildKit sends (${humanSize(bytes)})`
             : ', though the contexts happen to be the same today'),
         fix:
           input.root !== null

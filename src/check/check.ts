@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import path from 'node:path';
 import { createFilter } from '../context/filter.js';
+import { followLinks } from '../context/follow-links.js';
 import { resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
@@ -311,6 +312,10 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
         dockerfile: dockerfileShown,
         escapes: primaryView.context.platform === 'posix',
         builderName: primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder',
+        linkTargets: (p) => {
+          const followed = followLinks(root, [p]) ?? [];
+          return followed.length === 1 && followed[0] === p ? [] : followed.filter((f) => f !== p && !isWithin(p, f));
+        },
       }),
     );
   }

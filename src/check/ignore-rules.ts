@@ -2,6 +2,7 @@ import { PatternMatcher } from '../dockerignore/matcher.js';
 import { goTrimSpace } from '../dockerignore/go-text.js';
 import { CompiledPattern } from '../dockerignore/pattern.js';
 import type { IgnoreFile, IgnoreRule, PatternPlatform } from '../dockerignore/read.js';
+import { humanSize } from '../report/human.js';
 import { severityOf } from './rules.js';
 import { baseName, bytesWithin, topmost, type TreeIndex } from './tree.js';
 import { withPaths, type Finding } from './types.js';
@@ -185,7 +186,7 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
           message:
             `${JSON.stringify(view.rule.source.trim())} only matches at the top of the context (Docker anchors every pattern at the root, ` +
             `unlike .gitignore): ${paths.length} deeper ${paths.length === 1 ? 'path is' : 'paths are'} still sent` +
-            ` (${bytes} bytes), e.g. ${paths[0]}`,
+            ` (${humanSize(bytes)}), e.g. ${paths[0]}`,
           fix:
             `replace it with ${JSON.stringify(better)}, which matches at any depth, the top level included` +
             (used.length > 0

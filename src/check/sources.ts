@@ -31,6 +31,11 @@ export interface SourceCheckInput {
   dockerfile: string;
   escapes: boolean;
   builderName: string;
+  /**
+   * For a path that is (or passes through) a symbolic link: the paths BuildKit follows it to
+   * (FollowLinks), which must be in the context too. Returns [] when no link is involved.
+   */
+  linkTargets?: (path: string) => string[];
 }
 
 function normalise(path: string): string {
@@ -92,7 +97,27 @@ export function checkSources(input: SourceCheckInput): Finding[] {
       continue;
     }
     const inContext = present(path, source.wildcard, tree, (p) => sent.has(p), escapes);
-    if (inContext.length > 0) continue;
+    if (inContext.length > 0) {
+      // A symbolic link is sent as a link: what it points to must be sent as well.
+      const unsent = source.wildcard ? [] : (input.linkTargets?.(path) ?? []).filter((t) => !sent.has(t));
+      if (unsent.length === 0) continue;
+      const target = unsent[0]!;
+      const known = tree.byPath.has(target);
+      const decision = known ? input.matcher?.decide(target) : undefined;
+      const by = decision?.pattern ? ` (excluded by ${JSON.stringify((decision.pattern.exclusion ? '!' : '') + decision.pattern.text)} at ${input.matcher!.file}:${decision.pattern.line})` : '';
+      const rule = known ? 'source-excluded' : 'source-missing';
+      findings.push({
+        severity: severityOf(rule),
+        rule,
+        file: input.dockerfile,
+        line: source.line,
+        message:
+          `${what} is a symbolic link to ${JSON.stringify(target)}, which ${known ? `is not in the context ${input.builderName} sends${by}` : 'does not exist in the context'}; the build fails ("not found")`,
+        fix: known ? `let ${JSON.stringify(target)} through the ignore file, or copy it directly` : 'copy the real path, or fix the link (links are followed inside the context only)',
+        paths: [path, target],
+      });
+      continue;
+    }
     const decision = input.matcher?.decide(inTree[0]!);
     const rule = decision?.pattern ?? null;
     const ruleText = rule ? JSON.stringify((rule.exclusion ? '!' : '') + rule.text) : null;
