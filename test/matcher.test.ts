@@ -162,6 +162,12 @@ describe('matching (MatchesOrParentMatches)', () => {
     ['?', 'ü', true],
     [' # x', '# x', true],
     ['/!a', 'a', false],
+    // `{`, `|` and `}` reach Go's regexp unescaped (patternmatcher's escape bitmap overflows).
+    ['a{2}*', 'aa', true],
+    ['a{2}*', 'a{2}', false],
+    ['x|y*', 'x', true],
+    ['x|y*', 'yz', true],
+    ['x|y', 'x|y', true],
   ];
   for (const [patterns, file, excluded] of table) {
     it(`${JSON.stringify(patterns)} ${excluded ? 'excludes' : 'keeps'} ${file}`, () => {
@@ -182,6 +188,10 @@ describe('matching (MatchesOrParentMatches)', () => {
     assert.throws(() => matcherFor('ok\n[\n'), /\.dockerignore:2: syntax error in pattern/);
     assert.throws(() => matcherFor('ok\n\n!\n'), /\.dockerignore:3: illegal exclusion pattern/);
     assert.throws(() => matcherFor('!/\n'), /illegal exclusion pattern/);
+  });
+
+  it('rejects bad regexp repeats only when used', () => {
+    assert.deepEqual(matcherFor('ok\nx{2,1}?\n*{2}\n').lateErrors().map((p) => p.line), [2, 3]);
   });
 
   it('knows which patterns only fail when evaluated', () => {

@@ -267,14 +267,58 @@ function parseClassChar(cur: Cursor): number {
   return cur.next().codePointAt(0)!;
 }
 
-/** Parse `{min}`, `{min,}` or `{min,max}` at the cursor; null (cursor unmoved) when it is not one. */
+/** Go's parseInt for repeat counts: digits without a leading zero; -1 when too large. */
+function parseRepeatInt(text: string, at: number): { value: number; end: number } | null {
+  const first = text[at];
+  if (first === undefined || first < '0' || first > '9') return null;
+  const second = text[at + 1];
+  if (first === '0' && second !== undefined && second >= '0' && second <= '9') return null;
+  let end = at;
+  while (end < text.length && text[end]! >= '0' && text[end]! <= '9') end++;
+  let value = 0;
+  for (let i = at; i < end; i++) {
+    if (value >= 1e8) {
+      value = -1;
+      break;
+    }
+    value = value * 10 + (text.charCodeAt(i) - 48);
+  }
+  return { value, end };
+}
+
+/**
+ * Go's parseRepeat: `{min}`, `{min,}` or `{min,max}` at the cursor. Returns the JS quantifier, or
+ * null (cursor unmoved) when the text is not one, and then `{` is a literal. Throws for counts Go
+ * rejects.
+ */
 function parseRepeatBraces(cur: Cursor): string | null {
-  const match = /^\{(\d+)(,(\d*))?\}/.exec(cur.rest());
-  if (!match) return null;
-  const min = Number(match[1]);
-  const max = match[2] === undefined ? min : match[3] === '' ? -1 : Number(match[3]);
-  if (min > 1000 || max > 1000 || (max >= 0 && min > max)) throw new GoRegexpError('invalid repeat count');
-  cur.pos += match[0].length;
+  const text = cur.rest();
+  const minPart = parseRepeatInt(text, 1);
+  if (minPart === null) return null;
+  let at = minPart.end;
+  let min = minPart.value;
+  let max: number;
+  if (text[at] === undefined) return null;
+  if (text[at] !== ',') {
+    max = min;
+  } else {
+    at++;
+    if (text[at] === undefined) return null;
+    if (text[at] === '}') {
+      max = -1;
+    } else {
+      const maxPart = parseRepeatInt(text, at);
+      if (maxPart === null) return null;
+      max = maxPart.value;
+      at = maxPart.end;
+      if (max < 0) min = -1;
+    }
+  }
+  if (text[at] !== '}') return null;
+  if (min < 0 || min > 1000 || max > 1000 || (max >= 0 && min > max)) {
+    throw new GoRegexpError(`invalid repeat count: \`${text.slice(0, at + 1)}\``);
+  }
+  cur.pos += Array.from(text.slice(0, at + 1)).length;
   return max === -1 ? `{${min},}` : `{${min},${max}}`;
 }
 

@@ -20,7 +20,9 @@ type Compiled =
   | { kind: 'suffix'; suffix: string; bare: string | null }
   | { kind: 'regexp'; regexp: RegExp };
 
-const REGEXP_META = new Set(['.', '+', '(', ')', '|', '{', '}', '$']);
+// patternmatcher means to escape `.+()|{}$`, but its bitmap (`escapeBytes[b%8] |= 1 << (b/8)`)
+// overflows a byte for characters from 64 up: `{`, `|` and `}` reach the regexp unescaped.
+const REGEXP_META = new Set(['.', '+', '(', ')', '$']);
 
 // Turn a cleaned pattern into Go regexp source and a match kind, exactly as patternmatcher's
 // `compile` does: `*` is `[^/]*`, `?` is `[^/]`, a double star is `(.*/)?` (`.*` at the end),
