@@ -11,15 +11,20 @@ interface CommandModule {
 }
 
 /** Subcommands, loaded on demand so that `ctxsize ls` does not pay for `suggest`. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   measure: { summary: 'measure the context: whole directory, sent, kept out, largest paths (default)', load: () => import('./commands/measure.js') },
   ls: { summary: 'list the entries of the context', load: () => import('./commands/ls.js') },
   explain: { summary: 'tell whether a path is in the context, and which pattern decided', load: () => import('./commands/explain.js') },
   clean: { summary: 'delete regenerable caches safely (dry run unless --yes)', load: () => import('./commands/clean.js') },
   check: { summary: 'lint the ignore files, the Dockerfile sources and the secrets of the context', load: () => import('./commands/check.js') },
+  suggest: { summary: 'propose .dockerignore lines with their exact savings (--write adds them)', load: () => import('./commands/suggest.js') },
 };
 
-const ALIASES: Record<string, string> = { purge: 'clean' };
+/** Other names of commands (`ctxsize purge` is `ctxsize clean`). */
+export const ALIASES: Record<string, string> = { purge: 'clean' };
+
+/** Flags that work with every command: `ctxsize ls --version` prints the version too. */
+const VERSION_FLAGS = ['--version', '-V'];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,31 +39,62 @@ function programHelp(): string {
 Usage: ctxsize [COMMAND] [DIR] [options]
 
 Commands:
-${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}
+${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}${aliasesOf(n)}`).join('\n')}
 
-Run 'ctxsize COMMAND --help' for a command's options and examples.
+Options:
+  -h, --help      show this help; 'ctxsize COMMAND --help' (or 'ctxsize help COMMAND') shows a
+                  command's options and examples
+  -V, --version   print the version
+
+Without COMMAND, ctxsize measures DIR (default: .): 'ctxsize .' is 'ctxsize measure .'.
 
 Examples:
   ctxsize .                           measure the context of the current directory
+  ctxsize --max-size 200MB .          the same, and exit 1 when the context is over 200 MB
   ctxsize ls --json . | head          list what BuildKit sends
   ctxsize explain .env                which rule keeps .env out (or does not)
+  ctxsize check .                     lint the ignore file, the Dockerfile's sources, secrets
+  ctxsize clean                       list the caches that could go (delete them with --yes)
 
 Exit codes: 0 ok, 1 a gate or check failed, 2 bad usage or input, 3 internal error.
 `;
+}
+
+function aliasesOf(name: string): string {
+  const aliases = Object.keys(ALIASES).filter((alias) => ALIASES[alias] === name);
+  return aliases.length === 0 ? '' : ` (alias: ${aliases.join(', ')})`;
+}
+
+/** `--version` anywhere before a `--` terminator. */
+function asksForVersion(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => VERSION_FLAGS.includes(arg));
+}
+
+/** Every word that may start a command line. */
+function commandWords(): string[] {
+  return [...Object.keys(COMMANDS), ...Object.keys(ALIASES), 'help'];
+}
+
+/** The command a name stands for, or a usage error that suggests the closest one. */
+function findCommand(name: string): { summary: string; load: () => Promise<CommandModule> } {
+  const command = COMMANDS[ALIASES[name] ?? name];
+  if (command) return command;
+  const guess = closest(name.toLowerCase(), commandWords().filter((word) => word !== 'help'));
+  throw new UsageError(`unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; see 'ctxsize --help'`);
 }
 
 /** Run the CLI with these arguments; returns the exit code. Never calls process.exit. */
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   try {
     const first = argv[0];
-    if (first === '--version' || first === '-V') {
+    if (asksForVersion(argv)) {
       io.stdout.write(version() + '\n');
       return EXIT.ok;
     }
     if (first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? argv[1] : undefined;
-      const command = topic ? COMMANDS[ALIASES[topic] ?? topic] : undefined;
-      io.stdout.write(command ? (await command.load()).help : programHelp());
+      io.stdout.write(topic ? (await findCommand(topic).load()).help : programHelp());
       return EXIT.ok;
     }
     let name = 'measure';
@@ -68,8 +104,12 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       if (COMMANDS[resolved]) {
         name = resolved;
         rest = argv.slice(1);
-      } else if (/^[a-z]+$/.test(first) && !first.includes('/') && closest(first, Object.keys(COMMANDS)) && !existsDir(first, io)) {
-        throw new UsageError(`unknown command ${JSON.stringify(first)} (did you mean ${closest(first, Object.keys(COMMANDS))}?)`);
+      } else if (/^[a-z]+$/i.test(first) && !existsDir(first, io)) {
+        // A word close to a command name that names no directory is a typo, not a DIR to measure.
+        const guess = closest(first.toLowerCase(), commandWords());
+        if (guess !== null) {
+          throw new UsageError(`unknown command ${JSON.stringify(first)} (did you mean ${guess}?); see 'ctxsize --help'`);
+        }
       }
     }
     const command = await COMMANDS[name]!.load();

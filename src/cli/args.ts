@@ -39,6 +39,28 @@ export function closest(name: string, known: readonly string[]): string | null {
   return best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
 }
 
+/** Flags every command accepts (handled by the CLI before the command parses its own). */
+export const GLOBAL_FLAGS = ['--version', '-V'] as const;
+
+/**
+ * The flag the user probably meant. util.parseArgs reads `-json` as the short flags `-j -s -o -n`
+ * and reports `-j`: when the argument that holds it is a single-dash word, suggest from the word.
+ */
+function suggestFlag(reported: string, args: readonly string[], options: OptionSpec): { flag: string; guess: string | null } {
+  const known = [
+    ...Object.entries(options).flatMap(([long, spec]) => [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])]),
+    ...GLOBAL_FLAGS,
+  ];
+  if (/^-[^-]$/.test(reported)) {
+    const word = args.find((arg) => /^-[^-]{2,}/.test(arg) && arg.includes(reported.slice(1)));
+    if (word !== undefined) {
+      const guess = closest('-' + word.replace(/=.*/, ''), known.filter((k) => k.startsWith('--')));
+      if (guess !== null) return { flag: word, guess };
+    }
+  }
+  return { flag: reported, guess: closest(reported.replace(/=.*/, ''), known) };
+}
+
 /** util.parseArgs with one-line errors that suggest the flag the user probably meant. */
 export type ParsedValues<T extends OptionSpec> = {
   [K in keyof T]?: T[K] extends { multiple: true }
@@ -52,6 +74,14 @@ export function parseCommandArgs<T extends OptionSpec>(
   options: T,
   maxPositionals: number,
 ): { values: ParsedValues<T>; positionals: string[] } {
+  const end = args.indexOf('--');
+  for (const arg of end === -1 ? args : args.slice(0, end)) {
+    // `-file` would parse as `-f ile`: a single-dash word that spells a long option is a typo.
+    const single = /^-([a-z][a-z0-9-]+)(=.*)?$/.exec(arg);
+    if (single && Object.hasOwn(options, single[1]!)) {
+      throw new UsageError(`${command}: unknown option ${arg} (did you mean --${single[1]}?); see 'ctxsize ${command} --help'`);
+    }
+  }
   let parsed: { values: unknown; positionals: string[] };
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -59,9 +89,7 @@ export function parseCommandArgs<T extends OptionSpec>(
     const message = (error as Error).message;
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
     if (unknown) {
-      const flag = unknown[1]!;
-      const known = Object.entries(options).flatMap(([long, spec]) => [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])]);
-      const guess = closest(flag.replace(/=.*/, ''), known);
+      const { flag, guess } = suggestFlag(unknown[1]!, args, options);
       throw new UsageError(
         `${command}: unknown option ${flag}${guess ? ` (did you mean ${guess}?)` : ''}; see 'ctxsize ${command} --help'`,
       );
@@ -79,7 +107,8 @@ export function parseCommandArgs<T extends OptionSpec>(
 export function parseBuilder(value: string | undefined): 'buildkit' | 'classic' {
   if (value === undefined || value === 'buildkit') return 'buildkit';
   if (value === 'classic') return 'classic';
-  throw new UsageError(`--builder must be buildkit or classic, not ${JSON.stringify(value)}`);
+  const guess = closest(value.toLowerCase(), ['buildkit', 'classic']);
+  throw new UsageError(`--builder must be buildkit or classic, not ${JSON.stringify(value)}${guess ? ` (did you mean ${guess}?)` : ''}`);
 }
 
 export function parseCount(flag: string, value: string | undefined, fallback: number): number {
