@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../baseline.js';
-import { CONTEXT_OPTIONS, parseBuilder, parseCommandArgs, parseCount } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount } from '../cli/args.js';
 import { isKnownError, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { startProgress } from '../cli/progress.js';
@@ -38,6 +38,8 @@ baseline, and report it as text, JSON, Markdown or Prometheus metrics.
 Options:
   -f, --file PATH         the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
       --builder NAME      buildkit (default) or classic
+      --target STAGE      the stage the effective context follows (default the last)
+      --build-arg K=V     a build argument for the effective context (repeatable)
       --top N             how many largest paths to show (default 10)
       --format FORMAT     text (default), json, markdown or prometheus
       --json              the same as --format json (one JSON document, schemaVersion 1)
@@ -84,6 +86,7 @@ Examples:
 
 const OPTIONS = {
   ...CONTEXT_OPTIONS,
+  ...BUILD_OPTIONS,
   top: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -155,6 +158,9 @@ interface Settings {
   saveBaseline: string | undefined;
   compose: true | string | undefined;
   output: string | undefined;
+  /** `--target` and `--build-arg`: which build of the Dockerfile the effective context follows. */
+  target: string | undefined;
+  buildArgs: Record<string, string>;
 }
 
 function limitFromFlag<T>(flag: string, value: string | undefined, parse: (text: string) => T): T | undefined {
@@ -175,7 +181,13 @@ function budgetsFromConfig(config: BudgetConfig, source: string): Budgets {
   return budgets;
 }
 
-function settingsFrom(values: ReturnType<typeof parse>['values'], dir: string, compose: true | string | undefined, loaded: LoadedConfig | null): Settings {
+function settingsFrom(
+  values: ReturnType<typeof parse>['values'],
+  dir: string,
+  compose: true | string | undefined,
+  loaded: LoadedConfig | null,
+  env: NodeJS.ProcessEnv,
+): Settings {
   const config = loaded?.config ?? {};
   if (values.json && values.format !== undefined && values.format !== 'json') {
     throw new UsageError(`--json and --format ${values.format} contradict each other (--json is --format json)`);
@@ -226,6 +238,8 @@ function settingsFrom(values: ReturnType<typeof parse>['values'], dir: string, c
     saveBaseline: values['save-baseline'],
     compose: composeSetting,
     output: values.output,
+    target: values.target,
+    buildArgs: parseBuildArgs(values['build-arg'], env),
   };
 }
 
@@ -315,6 +329,8 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
       builder: settings.builder,
       top: settings.top,
       cwd: io.cwd,
+      target: settings.target,
+      buildArgs: settings.buildArgs,
       onProgress: progress?.update,
     });
   } finally {
@@ -448,7 +464,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values['no-config'] && values.config !== undefined) throw new UsageError('--config and --no-config contradict each other');
   const dir = positionals[0] ?? '.';
   const loaded = values['no-config'] ? null : loadConfig(dir, { cwd: io.cwd, explicit: values.config });
-  const settings = settingsFrom(values, dir, taken.compose ?? (values.compose ? true : undefined), loaded);
+  const settings = settingsFrom(values, dir, taken.compose ?? (values.compose ? true : undefined), loaded, io.env);
   if (settings.compose !== undefined) return runCompose(io, settings);
   return runSingle(io, settings);
 }
