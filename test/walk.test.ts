@@ -77,6 +77,28 @@ describe('walkers on real trees', () => {
     }
   });
 
+  it('classic builder, Dockerfile outside the context: the CLI adds it and grows .dockerignore', async () => {
+    const base = makeTree({ 'Dockerfile': 'FROM scratch\nCOPY . /\n', 'ctx/a': 'aa', 'other/ctx/a': 'aa', 'other/ctx/.dockerignore': 'b\n' });
+    try {
+      // Checked against the Docker CLI 28.2.2: `.dockerignore` gets "\n.dockerfile.<20 hex>\n"
+      // appended (47 bytes when it did not exist, 3 + 34 when it held "b\n").
+      for (const [dir, ignoreSize] of [['ctx', 47], ['other/ctx', 36]] as const) {
+        const entries = listContext({ dir: path.join(base, dir), builder: 'classic', dockerfile: path.join(base, 'Dockerfile') }).entries;
+        const added = entries.find((e) => e.path.startsWith('.dockerfile.'));
+        assert.match(added?.path ?? '', /^\.dockerfile\.[0-9a-f]{20}$/);
+        assert.equal(added?.size, 22);
+        assert.equal(entries.find((e) => e.path === '.dockerignore')?.size, ignoreSize);
+        const report = measureContext({ dir: path.join(base, dir), builder: 'classic', dockerfile: path.join(base, 'Dockerfile') });
+        assert.equal(report.context.files, entries.length);
+        assert.equal(report.context.bytes, entries.reduce((sum, e) => sum + e.size, 0));
+        const buildkit = listContext({ dir: path.join(base, dir), dockerfile: path.join(base, 'Dockerfile') }).entries;
+        assert.ok(!buildkit.some((e) => e.path.startsWith('.dockerfile.')));
+      }
+    } finally {
+      removeTree(base);
+    }
+  });
+
   it('measures names that are not valid UTF-8', async () => {
     const root = makeTree({ 'Dockerfile': 'FROM x' });
     try {
