@@ -26,3 +26,5 @@ export { planClean, applyClean, readPlanFile, validatePlan, cleanFailed, assertC
 export type { Plan, PlanItem, PlanOptions, ApplyOptions, CleanResult, ItemOutcome, ItemStatus, SkippedItem, SkipCode, CleanWarning, CleanSelection, CleanTotals, CategoryTotals } from './clean/index.js';
 export { ARTIFACTS, ArtifactMatcher, artifactMatcher, findArtifact, matchesArtifact, artifactById, cleanableCategories, dockerignoreLinesFor, parseArtifactPattern } from './knowledge/artifacts.js';
 export type { ArtifactRule, ArtifactPattern, ArtifactCategory, ArtifactKind, ArtifactDepth, Ecosystem, MatchContext, MatchKind } from './knowledge/artifacts.js';
+export { suggestIgnore, applySuggestWrite, insertIntoBlock, unifiedDiff, convertGitignorePattern, parseGitignoreLine, literalPattern, DEFAULT_LARGE_FILE_BYTES, BLOCK_BEGIN, BLOCK_END } from './suggest/index.js';
+export type { SuggestOptions, SuggestReport, SuggestSelection, Suggestion, SuggestionCategory, Withheld, GitignoreSuggestion, AllowList, Amount, BuilderOutcome, CombinedOutcome, EffectiveOutcome, WritePlan, SourceRef, BlockLine, GitPattern, GitignoreLocation, Conversion } from './suggest/index.js';
