@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { parseDockerfile } from '../src/dockerfile/index.js';
 import type { CopyInstruction, Dockerfile, Instruction, Stage } from '../src/dockerfile/types.js';
 import { REPO, runCtxsize } from './support/cli.js';
+import { startFakeDockerDaemon } from './support/fake-docker-daemon.js';
+import { contextFromTar, ctxsizeOutcome, diffOutcomes, findDocker, runDockerBuild } from './support/fuzz-docker.js';
 
 /**
  * ctxsize's own Dockerfile and .dockerignore, held to the practices ctxsize promotes. No Docker
@@ -123,6 +125,27 @@ describe("ctxsize's own image: check and suggest on a fresh clone", () => {
     const paths = ls([], clone);
     assert.deepEqual(paths.filter(isHeavy), []);
     assert.deepEqual(ls([], clone), ls(['--effective'], clone));
+  });
+
+  it('the real Docker CLI (classic builder) uploads exactly what ctxsize lists', async (t) => {
+    const docker = findDocker();
+    if ('missing' in docker) {
+      t.skip(`docker CLI not found: ${docker.missing}`);
+      return;
+    }
+    const daemon = await startFakeDockerDaemon();
+    const config = mkdtempSync(path.join(tmpdir(), 'ctxsize-docker-config-'));
+    try {
+      const result = await runDockerBuild(daemon, docker.cli, clone, path.join(clone, 'Dockerfile'), config);
+      assert.equal(result.status, 0, result.stderr);
+      assert.ok(result.build, 'the build request reached the fake daemon');
+      const uploaded = { entries: contextFromTar(result.build.context) };
+      assert.equal(diffOutcomes(uploaded, ctxsizeOutcome(clone, 'Dockerfile', 'classic')), null);
+      assert.deepEqual(uploaded.entries.map((e) => e.path).filter(isHeavy), []);
+    } finally {
+      await daemon.close();
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 
   it('a secret dropped inside src/ is caught by check (the allow-list lets src/ in whole)', () => {
