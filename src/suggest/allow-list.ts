@@ -13,7 +13,7 @@ import { parseIgnoreFile } from '../dockerignore/read.js';
 import { walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
 import type { Builder } from '../walk/builders.js';
 import type { Entry } from '../walk/entry.js';
-import { amountOf, walkSent } from './engine.js';
+import { amountOf, walkSent, withWrittenFile } from './engine.js';
 import { literalPattern } from './patterns.js';
 import type { AllowList } from './types.js';
 
@@ -36,6 +36,8 @@ export interface AllowListInput {
   namedPaths: readonly string[];
   /** Problems of the effective context now (they are not the allow-list's fault). */
   problemsBefore: readonly SourceProblem[];
+  /** The ignore file that would hold the allow-list (its own entry in the context is counted). */
+  writePath: string;
 }
 
 export type AllowListResult = { allowList: AllowList; unavailable: null } | { allowList: null; unavailable: string };
@@ -110,7 +112,8 @@ function check(input: AllowListInput, lines: readonly string[]): Checked {
   for (const builder of ['buildkit', 'classic'] as const) {
     const context = input.contexts[builder];
     const ignore = parseIgnoreFile(text, '(allow-list)', context.platform);
-    sent[builder] = walkSent({ ...context, ignore }).entries;
+    const allowContext = { ...context, ignore };
+    sent[builder] = withWrittenFile(walkSent(allowContext).entries, allowContext, input.writePath, Buffer.from(text));
   }
   const missing = (builder: Builder): string[] => {
     const paths = new Set(sent[builder].map((e) => e.path));

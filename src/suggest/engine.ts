@@ -11,6 +11,8 @@
  *   sent now, so no entry outside the current context can appear: its tree is enough.
  * The combined result and the allow-list are checked with the real walkers on disk (`walkSent`).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { createFilter } from '../context/filter.js';
 import type { ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
@@ -18,6 +20,7 @@ import { PatternCompileError } from '../dockerignore/pattern.js';
 import { parseIgnoreFile, type IgnoreFile } from '../dockerignore/read.js';
 import { BuildFailure, type BuilderFilter } from '../walk/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
+import { compareGoStrings } from '../walk/go-order.js';
 import { walkContext } from '../walk/walk.js';
 import { insertIntoBlock } from './block.js';
 import { parentOf } from './patterns.js';
@@ -56,26 +59,52 @@ export function amountOf(entries: Iterable<Entry>): Amount {
   return amount;
 }
 
-/** The current context as a tree: entries in walk order, each directory's children, a path index. */
+/**
+ * The current context as a tree: its entries in walk order, a path index, and the nodes a walk
+ * passes through: the entries plus the directories above them that the builder does not send
+ * (the classic builder sends re-included entries without their parents).
+ */
 export class ContextTree {
+  /** Entry index by path (entries only, not the unsent directories). */
   readonly index = new Map<string, number>();
+  /** The entries, then the unsent directories above some of them. */
+  readonly nodes: Entry[];
+  /** Each directory's children (indexes into `nodes`), in walk order. */
   readonly children = new Map<string, number[]>();
 
   constructor(readonly entries: readonly Entry[]) {
-    entries.forEach((entry, i) => {
-      this.index.set(entry.path, i);
-      const parent = parentOf(entry.path);
+    this.nodes = [...entries];
+    entries.forEach((entry, i) => this.index.set(entry.path, i));
+    const known = new Set(this.index.keys());
+    const added = new Set<string>();
+    for (const entry of entries) {
+      for (let dir = parentOf(entry.path); dir !== '' && !known.has(dir); dir = parentOf(dir)) {
+        known.add(dir);
+        added.add(parentOf(dir));
+        this.nodes.push({ path: dir, type: 'dir', size: 0 });
+      }
+    }
+    this.nodes.forEach((node, i) => {
+      const parent = parentOf(node.path);
       const list = this.children.get(parent);
       if (list) list.push(i);
       else this.children.set(parent, [i]);
     });
+    // Only directories that gained an unsent directory need sorting (the walk gave the rest its order).
+    for (const dir of added) {
+      this.children.get(dir)?.sort((a, b) => compareGoStrings(baseName(this.nodes[a]!.path), baseName(this.nodes[b]!.path)));
+    }
   }
 
-  /** The index of the entry's parent directory in the tree, or -1 (a top-level entry). */
+  /** The index of the entry's parent directory among the entries, or -1 (top level, or a parent not sent). */
   parentIndex(i: number): number {
     const parent = parentOf(this.entries[i]!.path);
     return parent === '' ? -1 : (this.index.get(parent) ?? -1);
   }
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /**
@@ -84,7 +113,7 @@ export class ContextTree {
  * hold a sent entry). Returns one flag per entry: sent or not. Throws BuildFailure.
  */
 export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree): Uint8Array {
-  const sent = new Uint8Array(tree.entries.length);
+  const sent = new Uint8Array(tree.nodes.length);
   const pending: { index: number; sent: boolean }[] = [];
   const flush = (): void => {
     for (const p of pending) {
@@ -97,7 +126,7 @@ export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree):
   const visitDirectory = (dir: string, state: unknown): void => {
     for (const i of tree.children.get(dir) ?? []) {
       if (filter.failure !== null) return;
-      const entry = tree.entries[i]!;
+      const entry = tree.nodes[i]!;
       const isDir = entry.type === 'dir';
       const verdict = filter.visit(entry.path, isDir, state);
       if (filter.failure !== null) return;
@@ -114,7 +143,40 @@ export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree):
   };
   visitDirectory('', filter.rootState);
   if (filter.failure) throw filter.failure;
-  return sent;
+  return sent.subarray(0, tree.entries.length);
+}
+
+/**
+ * Whether the builder would send a file at `path` that is not on disk yet (the ignore file that
+ * `--write` creates), judged by replaying the filter over the path's directories and the file.
+ */
+export function wouldSend(context: ResolvedContext, path: string): boolean {
+  const parts = path.split('/');
+  const chain: Entry[] = parts.map((_, i) => ({
+    path: parts.slice(0, i + 1).join('/'),
+    type: i === parts.length - 1 ? 'file' : 'dir',
+    size: 0,
+  }));
+  try {
+    const sent = replayFilter(createFilter(context), new ContextTree(chain));
+    return sent[chain.length - 1] === 1;
+  } catch (error) {
+    if (error instanceof BuildFailure || error instanceof PatternCompileError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The entries after the write, with the ignore file as it will be: its new size when the context
+ * holds it, and the file itself when it is created and the builder sends it.
+ */
+export function withWrittenFile(entries: readonly Entry[], context: ResolvedContext, writePath: string, after: Buffer): Entry[] {
+  const rel = path.relative(context.root, writePath).split(path.sep).join('/');
+  if (rel.startsWith('../') || path.isAbsolute(rel)) return [...entries];
+  const present = entries.some((e) => e.path === rel);
+  if (present) return entries.map((e) => (e.path === rel && e.type === 'file' ? { ...e, size: after.length } : e));
+  if (existsSync(writePath) || after.length === 0 || !wouldSend(context, rel)) return [...entries];
+  return [...entries, { path: rel, type: 'file', size: after.length }];
 }
 
 /** What a set of lines removes from the current context. */

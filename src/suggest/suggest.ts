@@ -17,7 +17,7 @@ import type { Entry } from '../walk/entry.js';
 import { problemKey, proposeAllowList } from './allow-list.js';
 import { insertIntoBlock, unifiedDiff, type BlockLine } from './block.js';
 import { scanTable } from './candidates.js';
-import { amountOf, ContextTree, isSubset, RemovalEngine, walkSent, type Removal } from './engine.js';
+import { amountOf, ContextTree, isSubset, RemovalEngine, walkSent, withWrittenFile, type Removal } from './engine.js';
 import { convertGitignorePattern, gitDecisions, readGitignores, type GitRule } from './gitignore.js';
 import { isException, literalPattern } from './patterns.js';
 import { describeReasons, namingSources, Protection, type ProtectionLevel } from './protect.js';
@@ -148,6 +148,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     exclusions,
     namedPaths: named,
     problemsBefore,
+    writePath,
   });
 
   // The write plan and the exact combined result.
@@ -646,7 +647,7 @@ function combinedOutcome(
     const reads = (context.ignorePath ?? path.join(context.root, '.dockerignore')) === writePath;
     const beforeEntries = b === builder ? entries : walkSent(context).entries;
     afterContexts[b] = reads ? { ...context, ignore: parseIgnoreFile(after, context.ignore?.file ?? writePath, context.platform) } : context;
-    const afterEntries = reads ? walkSent(afterContexts[b]).entries : beforeEntries;
+    const afterEntries = withWrittenFile(reads ? walkSent(afterContexts[b]).entries : beforeEntries, afterContexts[b], writePath, after);
     return {
       before: amountOf(beforeEntries),
       after: amountOf(afterEntries),
