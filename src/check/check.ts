@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import path from 'node:path';
 import { createFilter } from '../context/filter.js';
 import { followLinks } from '../context/follow-links.js';
@@ -68,7 +68,12 @@ function walkSent(root: string, filter: BuilderFilter<unknown>, all: Entry[] | n
   return sent;
 }
 
-function readForScan(root: string, rel: string, max: number): ReadResult {
+/**
+ * Read a regular file for the content scan. The walk already knows its size, so a file over the
+ * limit is never opened; O_NOFOLLOW refuses a file swapped for a link since.
+ */
+function readForScan(root: string, rel: string, size: number, max: number): ReadResult {
+  if (size > max) return { skipped: 'too-large' };
   let fd: number;
   try {
     fd = openSync(path.join(root, rel), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
@@ -76,16 +81,11 @@ function readForScan(root: string, rel: string, max: number): ReadResult {
     return { skipped: 'unreadable' };
   }
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { skipped: 'unreadable' };
-    if (stat.size > max) return { skipped: 'too-large' };
-    const buffer = Buffer.alloc(stat.size);
+    // One byte more than expected tells a file that grew past the limit since the walk.
+    const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
     let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
+    for (let n = -1; n !== 0 && read < buffer.length; read += n) n = readSync(fd, buffer, read, buffer.length - read, null);
+    if (read > max) return { skipped: 'too-large' };
     const bytes = buffer.subarray(0, read);
     if (looksBinary(bytes)) return { skipped: 'binary' };
     return { text: bytes.toString('utf8') };
@@ -225,7 +225,13 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const primaryView = views[0]!;
   const sanitized = (view: BuilderView): ResolvedContext => ({ ...view.context, ignore: view.usable });
   primaryView.sent = walkSent(root, createFilter(sanitized(primaryView)), all, warnings);
-  for (const view of views.slice(1)) view.sent = walkSent(root, createFilter(sanitized(view)), null, null);
+  for (const view of views.slice(1)) {
+    // Without patterns a builder sends everything (the classic builder no sockets): no second walk.
+    view.sent =
+      view.usable === null || view.usable.rules.length === 0
+        ? new Set(all.filter((e) => !(e.socket && view.builder === 'classic')).map((e) => e.path))
+        : walkSent(root, createFilter(sanitized(view)), null, null);
+  }
   const tree = indexTree(all);
   for (const w of warnings) {
     // Only what the builder itself reads: a directory it enters, an entry of a directory it sends.
@@ -245,7 +251,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   }
 
   // 3. The Dockerfile: its sources, and the effective context BuildKit transfers.
-  const buildkit = views.find((v) => v.builder === 'buildkit');
+  const bk = views.find((v) => v.builder === 'buildkit');
+  const cl = views.find((v) => v.builder === 'classic');
   const dockerfileRel = anyContext.dockerfile !== null ? path.relative(root, anyContext.dockerfile).split(path.sep).join('/') : null;
   const dockerfileShown = anyContext.dockerfile !== null ? display(dockerfileRel!) : null;
   const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs });
@@ -268,8 +275,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   // inside a copied directory may go: the COPY still finds its directory.)
   const usedByBuild = (p: string): boolean => !usesWholeContext && usedPaths.some((u) => isWithin(u, p));
   let effective: Set<string> | null = null;
-  if (buildkit !== undefined && use !== null && use.includePaths !== null) {
-    effective = walkSent(root, createFilter(sanitized(buildkit), use.includePaths), null, null);
+  if (bk !== undefined && use !== null && use.includePaths !== null) {
+    effective = walkSent(root, createFilter(sanitized(bk), use.includePaths), null, null);
   }
 
   // 4. Each ignore file against the tree and its builder's context.
@@ -287,8 +294,6 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   }
 
   // 5. The two builders.
-  const bk = views.find((v) => v.builder === 'buildkit');
-  const cl = views.find((v) => v.builder === 'classic');
   if (bk !== undefined && cl !== undefined) {
     const comparison = { tree, buildkit: bk.sent, classic: cl.sent };
     if (bk.context.ignorePath !== cl.context.ignorePath && bk.context.ignore !== null) {
@@ -333,7 +338,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     ...findSecrets({
       tree,
       sent: secretSent,
-      read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (rel) => readForScan(root, rel, max),
+      read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(root, entry.path, entry.size, max),
       display,
       ignoreFile: primaryView.context.ignore?.file ?? null,
       usedByBuild: (p) => usedPaths.some((u) => u !== '' && u !== '.' && isWithin(u, p)),

@@ -4,7 +4,7 @@ import { CompiledPattern } from '../dockerignore/pattern.js';
 import type { IgnoreFile, IgnoreRule, PatternPlatform } from '../dockerignore/read.js';
 import { humanSize } from '../report/human.js';
 import { severityOf } from './rules.js';
-import { baseName, bytesWithin, topmost, type TreeIndex } from './tree.js';
+import { baseName, bytesWithin, fromParents, topmost, type TreeIndex } from './tree.js';
 import { withPaths, type Finding } from './types.js';
 
 /** What the tree rules need: an ignore file Docker can evaluate, the whole tree, and what is sent. */
@@ -44,17 +44,7 @@ interface RuleView {
  * matches the entry itself, 2 when it matches only a parent (MatchesOrParentMatches).
  */
 function matchMatrix(patterns: readonly CompiledPattern[], tree: TreeIndex): Uint8Array[] {
-  return patterns.map((p) => {
-    const row = new Uint8Array(tree.entries.length);
-    tree.entries.forEach((entry, i) => {
-      if (p.matches(entry.path)) row[i] = 1;
-      else {
-        const parent = tree.parent[i]!;
-        if (parent !== NONE && row[parent] !== 0) row[i] = 2;
-      }
-    });
-    return row;
-  });
+  return patterns.map((p) => fromParents(tree, (i, parent) => (p.matches(tree.entries[i]!.path) ? 1 : parent !== 0 ? 2 : 0)));
 }
 
 /** The most frequent value, or NONE. */
@@ -335,6 +325,7 @@ function lintCase(
   file: string,
 ): Finding[] {
   const findings: Finding[] = [];
+  let lower: string[] | null = null;
   views.forEach((view, k) => {
     const text = view.pattern.text;
     if (/[\\[]/.test(text) || text.toLowerCase() === text.toUpperCase()) return;
@@ -344,7 +335,8 @@ function lintCase(
     const missed: string[] = [];
     tree.entries.forEach((entry, i) => {
       if (matrix[k]![i] !== 0 || sent.has(entry.path) === view.pattern.exclusion) return;
-      if (folded.matches(entry.path.toLowerCase())) missed.push(entry.path);
+      lower ??= tree.entries.map((e) => e.path.toLowerCase());
+      if (folded.matches(lower[i]!)) missed.push(entry.path);
     });
     if (missed.length === 0) return;
     const paths = topmost(missed);

@@ -1,8 +1,9 @@
-import { artifactMatcher, dockerignoreLinesFor, type ArtifactRule } from '../knowledge/artifacts.js';
+import { ArtifactMatcher, ARTIFACTS, dockerignoreLinesFor, type ArtifactRule } from '../knowledge/artifacts.js';
 import { scanSecretContent, type SecretMatch } from '../knowledge/secret-content.js';
 import { severityOf } from './rules.js';
-import { baseName, topmost, type TreeIndex } from './tree.js';
+import { baseName, fromParents, topmost, type TreeIndex } from './tree.js';
 import { withPaths, type Finding } from './types.js';
+import type { Entry } from '../walk/entry.js';
 
 /**
  * Table entries whose name alone does not make a secret: a `.pem` may be a certificate, a `.key`
@@ -11,6 +12,9 @@ import { withPaths, type Finding } from './types.js';
  */
 const CONTENT_DECIDES = new Set(['npmrc', 'pem-keys', 'key-files']);
 
+/** Table categories whose directories are not searched for secrets. */
+const FOREIGN = new Set(['dependencies', 'vcs']);
+
 /** The result of reading one file for the content scan. */
 export type ReadResult = { text: string } | { skipped: 'too-large' | 'binary' | 'unreadable' };
 
@@ -18,8 +22,8 @@ export interface SecretInput {
   tree: TreeIndex;
   /** The paths that are sent: the effective context when a Dockerfile says what the build uses. */
   sent: ReadonlySet<string>;
-  /** Reads a regular file of the context (relative path) for the content scan. */
-  read: (path: string) => ReadResult;
+  /** Reads a regular file of the context for the content scan. */
+  read: (entry: Entry) => ReadResult;
   /** Turns a context-relative path into the `file` of a finding. */
   display: (path: string) => string;
   /** The ignore file that would take the fix (its display name), or null when there is none yet. */
@@ -30,8 +34,20 @@ export interface SecretInput {
   contextLabel: string;
 }
 
+let secretMatcher: ArtifactMatcher | null = null;
+
+/** The first secrets entry of the shared table that matches the path. */
 function secretRuleFor(path: string, kind: 'dir' | 'file'): ArtifactRule | null {
-  return artifactMatcher().matchAll(path, kind).find((rule) => rule.category === 'secrets') ?? null;
+  secretMatcher ??= new ArtifactMatcher(ARTIFACTS.filter((rule) => rule.category === 'secrets'));
+  return secretMatcher.match(path, kind);
+}
+
+let foreignMatcher: ArtifactMatcher | null = null;
+
+/** Is this directory installed dependencies or VCS data? */
+function isForeignDir(path: string): boolean {
+  foreignMatcher ??= new ArtifactMatcher(ARTIFACTS.filter((rule) => FOREIGN.has(rule.category)));
+  return foreignMatcher.match(path, 'dir') !== null;
 }
 
 function ignoreAdvice(input: SecretInput, lines: readonly string[], path: string): string {
@@ -54,28 +70,38 @@ export function findSecrets(input: SecretInput): Finding[] {
   const byName = new Map<string, ArtifactRule>();
   const reported = new Set<string>();
 
+  // Installed dependencies and VCS data are third-party or history: their test keys and sample
+  // .env files are not the project's secrets (and the dependency folder itself is the problem).
+  const { tree } = input;
+  const foreignFlags = fromParents(tree, (i, parent) => (parent === 1 || (tree.entries[i]!.type === 'dir' && isForeignDir(tree.entries[i]!.path)) ? 1 : 0));
+  const foreign = { has: (i: number): boolean => foreignFlags[i] === 1 };
+
   // Names first: a secret directory (.aws, .kube) covers everything below it.
-  for (const entry of input.tree.entries) {
-    if (!input.sent.has(entry.path) || (entry.type !== 'file' && entry.type !== 'dir')) continue;
+  tree.entries.forEach((entry, i) => {
+    if (foreign.has(i) || !input.sent.has(entry.path) || (entry.type !== 'file' && entry.type !== 'dir')) return;
     const rule = secretRuleFor(entry.path, entry.type);
     if (rule !== null) byName.set(entry.path, rule);
-  }
+  });
   const secretDirs = topmost([...byName].filter(([p]) => input.tree.entries[input.tree.byPath.get(p)!]!.type === 'dir').map(([p]) => p));
-  const insideSecretDir = (path: string): boolean => secretDirs.some((d) => path.startsWith(d + '/'));
+  const secretDirSet = new Set(secretDirs);
+  const insideSecretDir = (path: string): boolean => {
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) if (secretDirSet.has(path.slice(0, i))) return true;
+    return false;
+  };
 
   // Content: every regular file that is sent.
   const contentHits = new Map<string, SecretMatch[]>();
   const unscanned = new Set<string>();
-  for (const entry of input.tree.entries) {
-    if (entry.type !== 'file' || !input.sent.has(entry.path)) continue;
-    const result = input.read(entry.path);
+  tree.entries.forEach((entry, i) => {
+    if (entry.type !== 'file' || foreign.has(i) || !input.sent.has(entry.path)) return;
+    const result = input.read(entry);
     if ('skipped' in result) {
-      unscanned.add(entry.path);
-      continue;
+      if (byName.has(entry.path)) unscanned.add(entry.path);
+      return;
     }
     const matches = scanSecretContent(result.text, baseName(entry.path));
     if (matches.length > 0) contentHits.set(entry.path, matches);
-  }
+  });
 
   for (const dir of secretDirs) {
     const rule = byName.get(dir)!;

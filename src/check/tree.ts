@@ -1,9 +1,12 @@
 import { compareGoStrings } from '../walk/go-order.js';
 import type { Entry } from '../walk/entry.js';
 
-/** The whole directory as data: every entry, parents before children, with quick lookups. */
+/** The whole directory as data: every entry, with quick lookups of paths and parents. */
 export interface TreeIndex {
-  /** Every entry below the root, sorted so that a directory comes before its entries. */
+  /**
+   * Every entry below the root, in walk order (Go's order, except that a directory BuildKit
+   * enters although it is excluded comes after its entries).
+   */
   readonly entries: readonly Entry[];
   /** Index of each entry's parent directory in `entries`, -1 for top-level entries. */
   readonly parent: Int32Array;
@@ -13,15 +16,40 @@ export interface TreeIndex {
 
 /** Index a list of entries (in any order) for the checks. Pure. */
 export function indexTree(entries: readonly Entry[]): TreeIndex {
-  const sorted = [...entries].sort((a, b) => compareGoStrings(a.path, b.path));
   const byPath = new Map<string, number>();
-  sorted.forEach((e, i) => byPath.set(e.path, i));
-  const parent = new Int32Array(sorted.length);
-  sorted.forEach((e, i) => {
+  entries.forEach((e, i) => byPath.set(e.path, i));
+  const parent = new Int32Array(entries.length);
+  entries.forEach((e, i) => {
     const slash = e.path.lastIndexOf('/');
     parent[i] = slash === -1 ? -1 : (byPath.get(e.path.slice(0, slash)) ?? -1);
   });
-  return { entries: sorted, parent, byPath };
+  return { entries, parent, byPath };
+}
+
+/**
+ * Compute a per-entry value that depends on the parent's value, whatever the order of the
+ * entries: `own(i, parentValue)` is called once per entry, parents first.
+ */
+export function fromParents(tree: TreeIndex, own: (index: number, parentValue: number) => number): Uint8Array {
+  const UNSET = 255;
+  const values = new Uint8Array(tree.entries.length).fill(UNSET);
+  const stack: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== UNSET) continue;
+    // Climb to the first ancestor with a value (or the top), then come down.
+    let j = i;
+    while (j !== -1 && values[j] === UNSET) {
+      stack.push(j);
+      j = tree.parent[j]!;
+    }
+    let above = j === -1 ? 0 : values[j]!;
+    while (stack.length > 0) {
+      const k = stack.pop()!;
+      above = own(k, above);
+      values[k] = above;
+    }
+  }
+  return values;
 }
 
 /** `a/b/c` -> `c`. */
