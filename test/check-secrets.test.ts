@@ -64,6 +64,7 @@ describe('secret-content scanner (pure)', () => {
       ['.npmrc', `registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=abc123def456\n`, 'npmrc-auth', 2],
       ['sa.json', SERVICE_ACCOUNT, 'gcp-service-account-key', 5],
       ['kubeconfig', KUBECONFIG, 'kubeconfig-credentials', 11],
+      ['config', '[remote "origin"]\n\turl = https://bot:abc123@github.com/o/r.git\n', 'git-remote-credentials', 2],
     ];
     for (const [name, text, kind, line] of cases) {
       const found = scanSecretContent(text, name);
@@ -81,6 +82,7 @@ describe('secret-content scanner (pure)', () => {
       ['aws.md', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
       ['kubeconfig', KUBECONFIG.replace(/client-key-data: .*/, 'client-key-data: ""')],
       ['short.txt', 'ghp_tooShort and npm_install and xoxb-'],
+      ['config', '[remote "origin"]\n\turl = https://github.com/o/r.git\n\turl = ssh://git@host/r\n'],
     ];
     for (const [name, text] of decoys) assert.deepEqual(scanSecretContent(text, name), [], name);
   });
@@ -158,6 +160,21 @@ describe('check: secrets in the context', () => {
     });
     assert.deepEqual(summary(report.findings), ['secret-file app/.env:0']);
     assert.match(secretFindings(report.findings)[0]!.message, /the context BuildKit transfers for this Dockerfile/);
+  });
+
+  it('does not search installed dependencies (their test keys are not the project\'s), but does search .git', async () => {
+    const report = await check({
+      'Dockerfile': 'FROM node:20\nCOPY . /app\n',
+      'node_modules/some-tls-lib/test/fixtures/server.key': PEM,
+      'node_modules/some-lib/.env': 'X=1\n',
+      'web/node_modules/x/id_rsa': OPENSSH,
+      '.venv/lib/site-packages/pkg/tests/key.pem': PEM,
+      '.git/config': `[core]\n\tbare = false\n[remote "origin"]\n\turl = https://ci:s3cretPassw0rd@git.example.com/a/b\n`,
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'src/server.key': PEM,
+    });
+    assert.deepEqual(summary(report.findings), ['secret-content .git/config:4', 'secret-content src/server.key:1']);
+    assert.ok(!JSON.stringify(report).includes('s3cretPassw0rd'));
   });
 
   it('says how to pass a secret the Dockerfile copies on purpose', async () => {

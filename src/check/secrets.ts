@@ -12,8 +12,12 @@ import type { Entry } from '../walk/entry.js';
  */
 const CONTENT_DECIDES = new Set(['npmrc', 'pem-keys', 'key-files']);
 
-/** Table categories whose directories are not searched for secrets. */
-const FOREIGN = new Set(['dependencies', 'vcs']);
+/**
+ * Table categories whose directories are not searched for secrets: installed dependencies are
+ * third-party code, whose test keys and sample files are not the project's secrets. (VCS data is
+ * searched: `.git/config` may hold a token in a remote URL.)
+ */
+const FOREIGN = new Set(['dependencies']);
 
 /** The result of reading one file for the content scan. */
 export type ReadResult = { text: string } | { skipped: 'too-large' | 'binary' | 'unreadable' };
@@ -44,7 +48,7 @@ function secretRuleFor(path: string, kind: 'dir' | 'file'): ArtifactRule | null 
 
 let foreignMatcher: ArtifactMatcher | null = null;
 
-/** Is this directory installed dependencies or VCS data? */
+/** Is this directory installed dependencies? */
 function isForeignDir(path: string): boolean {
   foreignMatcher ??= new ArtifactMatcher(ARTIFACTS.filter((rule) => FOREIGN.has(rule.category)));
   return foreignMatcher.match(path, 'dir') !== null;
@@ -70,8 +74,8 @@ export function findSecrets(input: SecretInput): Finding[] {
   const byName = new Map<string, ArtifactRule>();
   const reported = new Set<string>();
 
-  // Installed dependencies and VCS data are third-party or history: their test keys and sample
-  // .env files are not the project's secrets (and the dependency folder itself is the problem).
+  // Installed dependencies are third-party: their test keys and sample .env files are not the
+  // project's secrets (and the dependency folder in the context is the problem itself).
   const { tree } = input;
   const foreignFlags = fromParents(tree, (i, parent) => (parent === 1 || (tree.entries[i]!.type === 'dir' && isForeignDir(tree.entries[i]!.path)) ? 1 : 0));
   const foreign = { has: (i: number): boolean => foreignFlags[i] === 1 };

@@ -7,7 +7,8 @@
  * prefix and 16 upper-case letters or digits) with their 40-character secret keys, GitHub tokens
  * (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab personal tokens (`glpat-`), npm
  * tokens (`npm_`), Slack tokens (`xox?-`) and webhooks, Stripe live keys, Google service-account
- * key files, kubeconfig credentials, `.npmrc` auth settings and Docker's `config.json` auths.
+ * key files, kubeconfig credentials, `.npmrc` auth settings, Docker's `config.json` auths and
+ * credentials in Git remote URLs.
  */
 
 /** What kind of secret a match is. */
@@ -24,7 +25,8 @@ export type SecretKind =
   | 'stripe-live-key'
   | 'gcp-service-account-key'
   | 'kubeconfig-credentials'
-  | 'docker-registry-auth';
+  | 'docker-registry-auth'
+  | 'git-remote-credentials';
 
 /** One secret found in a file. Carries no part of the secret's value. */
 export interface SecretMatch {
@@ -55,6 +57,7 @@ export const SECRET_DESCRIPTIONS: Record<SecretKind, string> = {
   'gcp-service-account-key': 'a Google Cloud service-account key',
   'kubeconfig-credentials': 'Kubernetes client credentials (a client key, token or password)',
   'docker-registry-auth': 'Docker registry credentials',
+  'git-remote-credentials': 'a password or token in a Git remote URL',
 };
 
 interface TokenPattern {
@@ -186,6 +189,14 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
   // Docker's client configuration: base64 user:password per registry.
   if (lower === 'config.json' && text.includes('"auths"')) {
     for (const m of text.matchAll(/"(?:auth|identitytoken)"\s*:\s*"[A-Za-z0-9+/=_-]{8,}"/g)) add('docker-registry-auth', { offset: m.index });
+  }
+
+  // Git's config (`.git/config`): `url = https://user:token@host/…` keeps the credential in clear.
+  if (lower === 'config' && text.includes('[remote')) {
+    text.split('\n').forEach((line, i) => {
+      const m = /^\s*(?:push)?url\s*=\s*[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/i.exec(line);
+      if (m && !isReference(m[1]!)) add('git-remote-credentials', { line: i + 1 });
+    });
   }
 
   return [...found.values()].sort((a, b) => a.line - b.line || a.kind.localeCompare(b.kind));
