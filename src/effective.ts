@@ -113,7 +113,9 @@ export function walkEffective(
   const problems: SourceProblem[] = [];
   const ignore = context.ignore ? new PatternMatcher(context.ignore, context.platform) : null;
   for (const source of pending) {
-    if (satisfied.has(source) || source.unresolved) continue;
+    // BuildKit copies with AllowEmptyWildcard: a wildcard that matches nothing does not fail the
+    // build (`COPY yarn.lock* ./`), so only literal sources are problems.
+    if (satisfied.has(source) || source.unresolved || source.wildcard) continue;
     const existing = existingPaths(context.root, source.path, 64);
     if (existing.length === 0) {
       problems.push({ source, problem: 'missing' });
