@@ -214,9 +214,15 @@ export { bytes, findings, sent, wrong };
           types: ['node'],
           typeRoots: [path.join(REPO, 'node_modules', '@types')],
         },
-        files: ['use.ts'],
+        files: ['use.ts', 'readme-example.ts'],
       }),
     );
+    // The library example of README's Install section must compile too.
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const install = /^## Install\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+    const example = /```ts\n([\s\S]*?)```/.exec(install)?.[1];
+    assert.ok(example, "README's Install section has a TypeScript example");
+    writeFileSync(path.join(project, 'readme-example.ts'), example + '\nexport {};\n');
     const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
     assert.equal(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
