@@ -133,6 +133,7 @@ describe('ctxsize suggest (end to end)', () => {
       (root) => {
         const file = path.join(root, 'docker/app.Dockerfile.dockerignore');
         const withTarget = run(root, '-f', 'docker/app.Dockerfile', '--json');
+        assert.equal(withTarget.status, 0, withTarget.stderr);
         // The last stage copies fixtures/: its large file is used.
         assert.equal(JSON.parse(withTarget.stdout).suggestions.some((s: { id: string }) => s.id.startsWith('large-file:')), false);
         const app = run(root, '-f', 'docker/app.Dockerfile', '--target', 'app', '--write');
@@ -141,6 +142,7 @@ describe('ctxsize suggest (end to end)', () => {
         assert.equal(existsSync(path.join(root, '.dockerignore')), false);
         writeFileSync(file, '# app image\n');
         const args = run(root, '-f', 'docker/app.Dockerfile', '--target', 'app', '--build-arg', 'SRC=fixtures', '--json');
+        assert.equal(args.status, 0, args.stderr);
         assert.equal(JSON.parse(args.stdout).suggestions.some((s: { id: string }) => s.id === 'large-file:fixtures/dump.sql'), false);
       },
     ));

@@ -563,3 +563,36 @@ describe('suggest: .gitignore conversion checked against git itself', { skip: !h
     }
   }
 });
+
+describe('suggest: a context inside a repository', { skip: !hasGit && 'git is not installed' }, () => {
+  it('converts the .gitignore files above the context relative to it', () =>
+    withTree(
+      {
+        '.gitignore': '/services/api/tmp\n/services/web/out\n*.log\nservices/*/cache/\n',
+        'services/api/Dockerfile': 'FROM node:20\nCOPY . /app\n',
+        'services/api/tmp/scratch.txt': KB(2),
+        'services/api/out/keep.txt': 'not ignored: /services/web/out is another service',
+        'services/api/run.log': KB(1),
+        'services/api/cache/c.bin': KB(3),
+        'services/api/src/index.js': KB(1),
+      },
+      (top) => {
+        spawnSync('git', ['init', '-q'], { cwd: top });
+        const root = path.join(top, 'services/api');
+        const report = suggest(root);
+        const line = (pattern: string) => report.gitignore.find((g) => g.pattern === pattern);
+        assert.equal(line('/services/api/tmp')!.file, '../../.gitignore');
+        assert.deepEqual(line('/services/api/tmp')!.lines, ['tmp']);
+        assert.equal(line('/services/web/out'), undefined);
+        assert.deepEqual(line('services/*/cache/')!.lines, ['cache']);
+        assert.deepEqual(line('*.log')!.lines, ['**/*.log']);
+        const result = spawnSync('git', ['check-ignore', '--stdin'], {
+          cwd: top,
+          input: ['tmp/scratch.txt', 'out/keep.txt', 'run.log', 'cache/c.bin', 'src/index.js'].map((p) => 'services/api/' + p).join('\n') + '\n',
+          encoding: 'utf8',
+        });
+        assert.deepEqual(result.stdout.split('\n').filter(Boolean), ['services/api/tmp/scratch.txt', 'services/api/run.log', 'services/api/cache/c.bin']);
+        assertExact(root, report);
+      },
+    ));
+});

@@ -4,10 +4,10 @@
  * vendored Go modules: entries without `.dockerignore` lines).
  *
  * Two levels of "uses", because a COPY of a directory means two things:
- * - `named`: the entries a source names (`dist`, `package-lock.json`, the matches of `*.json`),
- *   and the paths inside a directory a source copies are shaped by the ignore file, as everything
- *   is for `COPY . .`. Known artifacts (a `__pycache__` inside `COPY app/ /app`) may go: the table
- *   says why they do not belong in an image.
+ * - `named`: the entries a source names (`dist`, `package-lock.json`, the matches of `*.json`).
+ *   What lies inside a copied directory is shaped by the ignore file, as everything is for
+ *   `COPY . .`: known artifacts (a `__pycache__` inside `COPY app/ /app`) may go, because the
+ *   table says why they do not belong in an image. Table entries are checked at this level.
  * - `covered`: the named entries and everything below them. Entries whose meaning ctxsize does not
  *   know (`.gitignore` entries, large files) must not touch what a source copies.
  * Exclusion of an ancestor directory excludes what it holds, so checking the entries is enough.
@@ -21,6 +21,7 @@ import type { ContextSource } from '../dockerfile/index.js';
 import type { EffectivePlan } from '../effective.js';
 import type { ArtifactRule } from '../knowledge/artifacts.js';
 import type { ContextTree, Removal } from './engine.js';
+import { parentOf } from './patterns.js';
 import type { SourceRef } from './types.js';
 
 /** Why an entry must stay. */
@@ -125,6 +126,7 @@ export class Protection {
 
   /** Add the table entries that must stay, by entry index (lockfiles, vendored Go modules), with their content. */
   addKeepers(keepers: ReadonlyMap<number, ArtifactRule>): void {
+    this.holders.clear();
     const { entries } = this.tree;
     for (const [i, rule] of keepers) {
       const reason: KeepReason = { kind: 'table', rule };
@@ -148,16 +150,24 @@ export class Protection {
     return (level === 'named' ? this.named : this.covered).has(i);
   }
 
+  /** Per level: every protected path and every directory above one (built on first use). */
+  private holders = new Map<ProtectionLevel, Set<string>>();
+
   /** Whether a path (an entry's, or any below it) must stay: a directory holding a protected entry. */
   holdsProtected(path: string, level: ProtectionLevel): boolean {
-    const map = level === 'named' ? this.named : this.covered;
-    const i = this.tree.index.get(path);
-    if (i !== undefined && map.has(i)) return true;
-    for (const j of map.keys()) {
-      const p = this.tree.entries[j]!.path;
-      if (p.startsWith(path + '/')) return true;
+    let holders = this.holders.get(level);
+    if (holders === undefined) {
+      holders = new Set<string>();
+      const paths = [
+        ...[...(level === 'named' ? this.named : this.covered).keys()].map((i) => this.tree.entries[i]!.path),
+        ...this.absent.map((a) => a.path),
+      ];
+      for (const p of paths) {
+        for (let dir = p; dir !== '' && !holders.has(dir); dir = parentOf(dir)) holders.add(dir);
+      }
+      this.holders.set(level, holders);
     }
-    return this.absent.some((a) => a.path === path || a.path.startsWith(path + '/'));
+    return holders.has(path);
   }
 
   /**

@@ -474,8 +474,6 @@ function gitignoreCandidates(run: Run, notes: string[], alreadyRemoved: Uint8Arr
           if (second !== null && agreesWithGit(second, ignoredFlags, own)) lines = repaired;
         }
       }
-    } else if (converted.kind === 'outside') {
-      continue;
     }
     if (lines === null) {
       const literal = top.map(literalPattern);
