@@ -13,7 +13,8 @@ import { CASE_KINDS, describeCase, generateCases, materializeCase, shrinkCase, t
  * (a development tool, not a test):
  *
  *     npx tsc -p tsconfig.json && npx tsc -p tsconfig.test.json
- *     node .test-build/test/support/fuzz-docker.js --cases 3000 --seed 7 [--kind exotic] [--jobs 8]
+ *     node .test-build/test/support/fuzz-docker.js --cases 3000 --seed 7 [--kind exotic] [--jobs 4]
+ *       [--no-shrink] [--max-reports N] [--skip-ignore-chars '{}|']
  *
  * Each mismatch is shrunk against Docker and printed with the tree, the ignore file, the
  * Dockerfile path and the entries each side has that the other lacks.
@@ -198,10 +199,12 @@ interface FuzzOptions {
   jobs: number;
   shrink: boolean;
   maxReports: number;
+  /** Skip cases whose ignore files contain any of these characters (to look past a known bug). */
+  skipIgnoreChars: string;
 }
 
 function parseArgs(argv: string[]): FuzzOptions {
-  const options: FuzzOptions = { cases: 2000, seed: 1, kinds: [...CASE_KINDS], jobs: 8, shrink: true, maxReports: 50 };
+  const options: FuzzOptions = { cases: 2000, seed: 1, kinds: [...CASE_KINDS], jobs: 4, shrink: true, maxReports: 50, skipIgnoreChars: '' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -215,7 +218,12 @@ function parseArgs(argv: string[]): FuzzOptions {
     else if (arg === '--jobs') options.jobs = Number(value());
     else if (arg === '--no-shrink') options.shrink = false;
     else if (arg === '--max-reports') options.maxReports = Number(value());
-    else throw new Error(`unknown option ${arg} (--cases N --seed N --kind plain,allow-list,exotic --jobs N --no-shrink --max-reports N)`);
+    else if (arg === '--skip-ignore-chars') options.skipIgnoreChars = value();
+    else {
+      throw new Error(
+        `unknown option ${arg} (--cases N --seed N --kind plain,allow-list,exotic --jobs N --no-shrink --max-reports N --skip-ignore-chars CHARS)`,
+      );
+    }
   }
   for (const k of options.kinds) if (!CASE_KINDS.includes(k)) throw new Error(`unknown kind ${k}`);
   return options;
@@ -230,7 +238,12 @@ async function main(): Promise<number> {
   }
   const daemon = await startFakeDockerDaemon();
   const configDir = mkdtempSync(path.join(tmpdir(), 'ctxsize-docker-config-'));
-  const cases = generateCases(options.seed, options.cases, options.kinds);
+  const skip = [...options.skipIgnoreChars];
+  const touchesSkipped = (c: RandomCase): boolean =>
+    c.tree.some((e) => e.type === 'file' && e.path.endsWith('dockerignore') && skip.some((ch) => (e.content ?? '').includes(ch)));
+  const generated = generateCases(options.seed, options.cases, options.kinds);
+  const cases = skip.length ? generated.filter((c) => !touchesSkipped(c)) : generated;
+  if (cases.length < generated.length) console.error(`skipping ${generated.length - cases.length} cases whose ignore files contain ${JSON.stringify(options.skipIgnoreChars)}`);
   const stats = new Map<string, { run: number; dockerErrors: number; mismatches: number; infra: number }>();
   const mismatches: CaseCheck[] = [];
   const started = Date.now();

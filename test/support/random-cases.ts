@@ -83,14 +83,14 @@ export class Random {
 // Names the recorded cases use, so that patterns and trees meet often.
 const COMMON_NAMES = [
   'a', 'b', 'c', 'Z', 'x.log', 'y.txt', 'm.pyc', 'foo.js', 'foo', 'src', 'build', 'dist', 'deep',
-  'node_modules', '.git', '.cache', '.env', '__pycache__', 'a b', 'ü.txt',
+  'node_modules', '.git', '.cache', '.env', '__pycache__', 'a b', 'ü.txt', 'Dockerfile', '.dockerignore',
 ];
 const ODD_NAMES = ['!bang', ' lead', 'trail ', 'q?', 'st*r', 'back\\slash', '#hash', '[x]'];
 // Beyond the recorded cases: names that regexp-ish patterns, escapes and Unicode rules can reach.
 const EXOTIC_NAMES = [
   'main.go', 'x.go', '1', '42', 'a1', 'é', 'e\u0301', 'Ä', 'ß', '😀', '\u00a0nbsp', 'tab\tx', 'x{2}', '(p)',
   'a+b', '$d', '^c', 'a.b', '%', '-', '...', '~', 'a]b', 'x[', ']', 'a\\', 'y.TXT', 'ab', 'aab', 'ᾈ',
-  '\u2028sep', '_', 'Aa', 'new\nline', 'cr\rname',
+  '\u2028sep', '_', 'Aa', 'new\nline', 'cr\rname', 'x*', '\uff01wide', '\ufeffbom', '\ue000pua',
 ];
 const DIR_NAMES = ['a', 'b', 'src', 'build', 'dist', 'deep', 'node_modules', '.git', '.cache', '__pycache__', 'a b', 'foo', 'c'];
 
@@ -126,9 +126,17 @@ function childName(rng: Random, kind: CaseKind, taken: Set<string>, isDir: boole
   return null;
 }
 
-function addChildren(rng: Random, kind: CaseKind, tree: TreeBuilder, dir: string, depth: number, budget: { left: number }): void {
+function addChildren(
+  rng: Random,
+  kind: CaseKind,
+  tree: TreeBuilder,
+  dir: string,
+  depth: number,
+  budget: { left: number },
+  reserved?: string,
+): void {
   const taken = new Set<string>();
-  if (dir === '') for (const reserved of ['Dockerfile', '.dockerignore', 'ci']) taken.add(reserved);
+  if (dir === '') for (const name of ['Dockerfile', '.dockerignore', 'ci', reserved ?? 'ci']) taken.add(name);
   const count = dir === '' ? rng.range(2, 8) : rng.range(0, 5);
   for (let i = 0; i < count && budget.left > 0; i++) {
     const r = rng.next();
@@ -228,22 +236,39 @@ function decorate(rng: Random, kind: CaseKind, pattern: string, exception: boole
 const ODD_LINES = [
   '!', '/', '!/', '.', '!.', '..', '../', '!..', '*/..', '**', '!**', '**/', '/**', '***', ' # not a comment',
   '#comment', '# *', '!!bang', '!\\!bang', '\\#hash', '[', '\\', '/*/', '*//', './.', '!./', '\uFEFFa',
+  // Go's text/scanner skips a leading BOM when it classifies a pattern, but the match still uses
+  // the pattern's bytes (`cleanedPattern[2:]` for `**…`).
+  '\uFEFF**', '\uFEFF**/x', '!\uFEFF**', '\uFEFF*', '\uFEFFa/**', '\uFEFF**/*.log',
 ];
 
-function ignoreLines(rng: Random, kind: CaseKind, names: readonly string[]): string[] {
+// Patterns that pass Docker's syntax check but fail to compile as regexps when first used.
+const LATE_FAILING = ['[z-a]', '[[:nope:]]', '\\p{Nope}', 'x{2,1}?', '[a]{1001}', '\\C', '*{2}', '\\1'];
+
+function ignoreLines(rng: Random, kind: CaseKind, names: readonly string[], nested: readonly string[]): string[] {
   const lines: string[] = [];
+  // Everything excluded, a nested path re-included, then a pattern that only fails where it is
+  // evaluated: the classic builder's tar walk reaches it inside the excluded directory (after its
+  // context check passed), stops, and Docker sends what it archived so far.
+  if (kind === 'exotic' && nested.length > 0 && rng.chance(0.06)) {
+    lines.push(rng.pick(['*', '**', '/*']), '!' + rng.pick(nested), rng.pick(LATE_FAILING));
+    if (rng.chance(0.7)) lines.push('!' + rng.pick(names.length ? names : ['z']));
+    return lines;
+  }
   const comment = (): string => '# ' + patternPath(rng, kind, names);
-  if (kind === 'allow-list') {
+  // Exotic allow-lists put odd patterns where only the classic builder's tar walk evaluates them
+  // (inside excluded directories it enters for an exception): Docker then sends a truncated context.
+  if (kind === 'allow-list' || (kind === 'exotic' && rng.chance(0.25))) {
+    const style = kind === 'allow-list' ? 'plain' : 'exotic';
     lines.push(rng.pick(['*', '*', '*', '**', '/*', '*/', '**/*', '**/**']));
     const exceptions = rng.range(1, 5);
     for (let i = 0; i < exceptions; i++) {
-      let p = patternPath(rng, 'plain', names);
+      let p = patternPath(rng, style, names);
       const r = rng.next();
       if (r < 0.15) p = `${rng.pick(names.length ? names : ['src'])}/**/*.${rng.pick(['go', 'log', 'txt', 'pyc', 'js'])}`;
       else if (r < 0.22) p = `**/${rng.pick(names.length ? names : ['x.log'])}`;
       else if (r < 0.28) p = `${rng.pick(DIR_NAMES)}/*/${rng.pick(names.length ? names : ['x.log'])}`;
-      lines.push(decorate(rng, 'plain', p, true));
-      if (rng.chance(0.25)) lines.push(decorate(rng, 'plain', patternPath(rng, 'plain', names), false));
+      lines.push(decorate(rng, style, p, true));
+      if (rng.chance(0.25)) lines.push(decorate(rng, style, patternPath(rng, style, names), false));
     }
     if (rng.chance(0.2)) lines.push(comment());
     return lines;
@@ -260,8 +285,8 @@ function ignoreLines(rng: Random, kind: CaseKind, names: readonly string[]): str
   return lines;
 }
 
-function ignoreText(rng: Random, kind: CaseKind, names: readonly string[]): string {
-  const lines = ignoreLines(rng, kind, names);
+function ignoreText(rng: Random, kind: CaseKind, names: readonly string[], nested: readonly string[]): string {
+  const lines = ignoreLines(rng, kind, names, nested);
   let text = '';
   const crlf = rng.chance(0.3);
   lines.forEach((line, i) => {
@@ -278,21 +303,30 @@ function ignoreText(rng: Random, kind: CaseKind, names: readonly string[]): stri
   return text;
 }
 
+// Dockerfiles in subdirectories: the classic builder re-includes an excluded one with a pattern
+// built from its path (so glob characters in it count), checked by the single-parent `Matches`.
+const DEEP_DOCKERFILES = ['docker/dev/Dockerfile', 'ci/sub/app.Dockerfile', 'build/Dockerfile', 'ci/app[1].Dockerfile', 'a b/Dockerfile.dev'];
+const BUILD_FILE_NAMES = ['Dockerfile', '.dockerignore', '*.dockerignore', 'Dockerfile*', '*Dockerfile', '.docker*'];
+
 /** One random case. `index` only names it; everything else comes from `seed`. */
 export function generateCase(seed: number, kind: CaseKind, index = 0): RandomCase {
   const rng = new Random(seed);
-  const tree: TreeBuilder = { entries: [], names: new Set(), files: [] };
-  addChildren(rng, kind, tree, '', 0, { left: rng.range(4, kind === 'exotic' ? 45 : 35) });
+  const r = rng.next();
+  const dockerfile = r < 0.8 ? 'Dockerfile' : r < 0.95 ? 'ci/app.Dockerfile' : rng.pick(DEEP_DOCKERFILES);
+  const dockerfileDirs = dockerfile.split('/').slice(0, -1);
 
-  const dockerfile = rng.chance(0.15) ? 'ci/app.Dockerfile' : 'Dockerfile';
+  const tree: TreeBuilder = { entries: [], names: new Set(), files: [] };
+  addChildren(rng, kind, tree, '', 0, { left: rng.range(4, kind === 'exotic' ? 45 : 35) }, dockerfileDirs[0]);
+
   const root: TreeEntry[] = [{ path: 'Dockerfile', type: 'file', content: DOCKERFILE_TEXT }];
-  const names = [...tree.names];
-  if (rng.chance(0.95)) root.push({ path: '.dockerignore', type: 'file', content: ignoreText(rng, kind, names) });
+  const names = [...tree.names, ...dockerfileDirs];
+  if (rng.chance(0.3)) names.push(rng.pick(BUILD_FILE_NAMES), dockerfile.split('/').pop()!);
+  const nested = tree.entries.map((e) => e.path).filter((p) => p.includes('/') && !/[\\*?[\]]/.test(p));
+  if (rng.chance(0.95)) root.push({ path: '.dockerignore', type: 'file', content: ignoreText(rng, kind, names, nested) });
   if (dockerfile !== 'Dockerfile') {
-    root.push({ path: 'ci', type: 'dir' }, { path: 'ci/app.Dockerfile', type: 'file', content: DOCKERFILE_TEXT });
-    if (rng.chance(0.6)) {
-      root.push({ path: 'ci/app.Dockerfile.dockerignore', type: 'file', content: ignoreText(rng, kind, names) });
-    }
+    dockerfileDirs.forEach((_, i) => root.push({ path: dockerfileDirs.slice(0, i + 1).join('/'), type: 'dir' }));
+    root.push({ path: dockerfile, type: 'file', content: DOCKERFILE_TEXT });
+    if (rng.chance(0.6)) root.push({ path: dockerfile + '.dockerignore', type: 'file', content: ignoreText(rng, kind, names, nested) });
   }
   const entries = [...root, ...tree.entries];
   return { id: `${kind}-${index}-s${seed >>> 0}`, kind, dockerfile, tree: entries };
@@ -381,7 +415,7 @@ export function describeCase(c: RandomCase): string {
 }
 
 function isBuildFile(c: RandomCase, p: string): boolean {
-  return p === c.dockerfile || p === 'Dockerfile' || p === 'ci' || p.endsWith('dockerignore');
+  return p === 'Dockerfile' || p.endsWith('dockerignore') || p === c.dockerfile || c.dockerfile.startsWith(p + '/');
 }
 
 function withoutSubtree(c: RandomCase, victim: string): RandomCase {
