@@ -5,6 +5,7 @@
  * Reading files is the I/O edge; interpolation and the service model are pure.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { displayPath } from './display-path.js';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from './context/resolve.js';
@@ -256,8 +257,7 @@ class ComposeReader {
   ) {}
 
   label(file: string): string {
-    const rel = path.relative(this.cwd, file);
-    return rel === '' || rel.startsWith('..') ? file : rel;
+    return displayPath(this.cwd, file);
   }
 
   /** Parse one Compose file; relative paths in it start at `baseDir`. */

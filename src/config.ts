@@ -4,6 +4,7 @@
  * flags win over it. `validateConfig` is pure; `loadConfig` reads the files.
  */
 import { readFileSync } from 'node:fs';
+import { displayPath } from './display-path.js';
 import path from 'node:path';
 import { closest } from './cli/args.js';
 import { InputError } from './context/resolve.js';
@@ -181,8 +182,7 @@ function parseJson(text: string, label: string): unknown {
 }
 
 function shown(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file);
-  return rel === '' || rel.startsWith('..') ? file : rel;
+  return displayPath(cwd, file);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { closeSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import { displayPath } from '../display-path.js';
 import path from 'node:path';
 import { createFilter } from '../context/filter.js';
 import { followLinks } from '../context/follow-links.js';
@@ -175,8 +176,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const root = resolved.get(primary)?.root ?? resolved.values().next().value?.root ?? path.resolve(cwd, options.dir ?? '.');
   const display = (rel: string): string => {
     const abs = path.join(root, rel);
-    const fromCwd = path.relative(cwd, abs);
-    return fromCwd === '' || fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? abs : fromCwd.split(path.sep).join('/');
+    return displayPath(cwd, abs);
   };
   const anyContext = resolved.get(primary) ?? resolved.values().next().value;
   const report = (all: Finding[]): CheckReport => {

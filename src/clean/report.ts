@@ -1,5 +1,5 @@
 /** Human output of `ctxsize clean`: the plan (dry run) and the result of applying it. */
-import path from 'node:path';
+import { displayPath } from '../display-path.js';
 import { humanSize, table } from '../report/human.js';
 import { categoryTotals } from './plan.js';
 import type { CleanResult, CleanWarning, ItemOutcome, ItemStatus, Plan, PlanItem, SkippedItem } from './types.js';
@@ -10,8 +10,7 @@ const plural = (n: number, word: string, many = word + 's'): string => `${number
 
 /** The root as the user would type it from `cwd`. */
 export function shownRoot(root: string, cwd: string): string {
-  const rel = path.relative(cwd, root);
-  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? root : rel;
+  return displayPath(cwd, root);
 }
 
 const shownPath = (item: { path: string; kind: string }): string => item.path + (item.kind === 'dir' ? '/' : '');

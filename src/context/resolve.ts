@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { displayPath, toSlash } from '../display-path.js';
 import { parseIgnoreFile, type IgnoreFile, type PatternPlatform } from '../dockerignore/read.js';
 import type { Builder } from '../walk/builders.js';
 
@@ -114,13 +115,10 @@ export function resolveContext(options: ContextOptions = {}): ResolvedContext {
     } catch {
       dockerfile = dockerfileGiven; // a dangling default Dockerfile link: Docker fails later, we measure
     }
-    dockerfileRelative = path.relative(root, dockerfile).split(path.sep).join('/');
+    dockerfileRelative = toSlash(path.relative(root, dockerfile));
   }
 
-  const label = (file: string): string => {
-    const rel = path.relative(cwd, file);
-    return rel === '' ? file : rel.startsWith('..') ? file : rel;
-  };
+  const label = (file: string): string => displayPath(cwd, file);
   let ignorePath: string | null = null;
   let ignore: IgnoreFile | null = null;
   if (builder === 'buildkit' && dockerfileGiven !== null) {

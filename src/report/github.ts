@@ -4,7 +4,7 @@
  * so that stdout keeps only the report (JSON, Prometheus…).
  */
 import { appendFileSync } from 'node:fs';
-import path from 'node:path';
+import { displayPath } from '../display-path.js';
 import { formatSize, type ComposeOutcome, type GateResult, type MeasureOutcome } from '../gates.js';
 import type { BaselineComparison } from '../baseline.js';
 
@@ -54,8 +54,7 @@ function grownPaths(growth: BaselineComparison | null): string {
 }
 
 function relative(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file).split(path.sep).join('/');
-  return rel === '' || rel.startsWith('..') ? file : rel;
+  return displayPath(cwd, file);
 }
 
 /** Annotations for the failed gates of one measurement. */

@@ -1,5 +1,5 @@
 import { filesize } from 'filesize';
-import path from 'node:path';
+import { displayPath } from '../display-path.js';
 import type { MeasureReport } from '../measure.js';
 
 /** Human sizes everywhere in ctxsize (SI units, as `docker` prints them). */
@@ -29,9 +29,7 @@ export function percent(part: number, whole: number): string {
 }
 
 function shown(file: string | null, cwd: string): string {
-  if (file === null) return 'none';
-  const rel = path.relative(cwd, file);
-  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+  return file === null ? 'none' : displayPath(cwd, file);
 }
 
 /** The human report of `ctxsize [DIR]`. */

@@ -3,6 +3,7 @@
  * summary (sizes, files, what is kept out, gates with ✅/❌, growth since the baseline, largest paths).
  */
 import path from 'node:path';
+import { displayPath } from '../display-path.js';
 import type { BaselineComparison, PathChange } from '../baseline.js';
 import { effectiveCounts, formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult, type MeasureOutcome, type ServiceOutcome } from '../gates.js';
 import type { MeasureReport } from '../measure.js';
@@ -11,9 +12,7 @@ const number = new Intl.NumberFormat('en-US');
 
 /** A path as the user would type it from `cwd` (absolute when outside it). */
 export function shownPath(file: string | null, cwd: string): string {
-  if (file === null) return 'none';
-  const rel = path.relative(cwd, file).split(path.sep).join('/');
-  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+  return file === null ? 'none' : displayPath(cwd, file);
 }
 
 /** Text safe in a table cell: pipes escaped, line breaks and Markdown punctuation neutralised. */
