@@ -39,6 +39,11 @@ describe('suggest: the block in the ignore file (pure bytes in, bytes out)', () 
     assert.ok(text.endsWith(`${BLOCK_END}\r\n`));
   });
 
+  it('writes LF into a file that mixes line ends (a CR there could push a long line over Docker\'s limit)', () => {
+    const { after } = insertIntoBlock(Buffer.from('a\r\nb\n'), [line('c')]);
+    assert.equal(after.toString(), `a\r\nb\n\n${BLOCK_BEGIN}\n# why\nc\n${BLOCK_END}\n`);
+  });
+
   it('keeps a byte-order mark and bytes that are not UTF-8', () => {
     const before = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a\n'), Buffer.from([0xff, 0xfe, 0x0a])]);
     const { after } = insertIntoBlock(before, [line('b')]);

@@ -37,9 +37,14 @@ function splitLines(bytes: Buffer): LineSpan[] {
   return spans;
 }
 
-/** The line ending a file uses: CRLF when any of its lines ends so, else LF. */
+/** The line ending a file uses: CRLF when every line end is CRLF, else LF (a mixed file gets LF). */
 export function lineEnding(bytes: Buffer): '\n' | '\r\n' {
-  return bytes.includes('\r\n') ? '\r\n' : '\n';
+  let newlines = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) {
+    if (i === 0 || bytes[i - 1] !== 0x0d) return '\n';
+    newlines++;
+  }
+  return newlines > 0 ? '\r\n' : '\n';
 }
 
 /** Where ctxsize's block is: the last begin marker followed by an end marker. */

@@ -17,7 +17,7 @@ import { createFilter } from '../context/filter.js';
 import type { ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { PatternCompileError } from '../dockerignore/pattern.js';
-import { parseIgnoreFile, type IgnoreFile } from '../dockerignore/read.js';
+import { IgnoreFileError, parseIgnoreFile, type IgnoreFile } from '../dockerignore/read.js';
 import { BuildFailure, type BuilderFilter } from '../walk/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { compareGoStrings } from '../walk/go-order.js';
@@ -215,15 +215,16 @@ export class RemovalEngine {
   evaluate(lines: readonly string[]): Removal | null {
     const { after, added } = insertIntoBlock(this.current, lines.map((pattern) => ({ pattern, comment: '' })));
     if (added.length === 0) return this.removal(new Uint8Array(this.tree.entries.length));
-    const ignore = this.parse(after);
     try {
+      const ignore = this.parse(after);
       if (this.context.builder === 'buildkit' && !ignore.rules.some((rule) => rule.pattern.startsWith('!'))) {
         return this.removal(this.appendedExclusions(added));
       }
       const sent = replayFilter(createFilter({ ...this.context, ignore }), this.tree);
       return this.removal(sent.map((flag) => (flag ? 0 : 1)));
     } catch (error) {
-      if (error instanceof PatternCompileError || error instanceof BuildFailure) return null;
+      // Docker would refuse the file: a line that does not compile, or one too long to read.
+      if (error instanceof PatternCompileError || error instanceof BuildFailure || error instanceof IgnoreFileError) return null;
       throw error;
     }
   }

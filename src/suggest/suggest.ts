@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
-import { parseIgnoreFile } from '../dockerignore/read.js';
+import { IgnoreFileError, parseIgnoreFile } from '../dockerignore/read.js';
 import { planEffective, walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
 import type { ArtifactRule } from '../knowledge/artifacts.js';
 import { humanSize } from '../report/human.js';
@@ -158,8 +158,15 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   const diff = changed
     ? unifiedDiff(current.toString('utf8'), after.toString('utf8'), context.ignorePath !== null ? `a/${label}` : '/dev/null', `b/${label}`)
     : '';
-  const { combined, fresh } = combinedOutcome(contexts, builder, writePath, entries, after, plan, problemsBefore, blockLines.map((l) => l.pattern));
-  const refused = refusal(run, fresh, after, plan);
+  let unreadable: string | null = null;
+  try {
+    engine.parse(after);
+  } catch (error) {
+    if (!(error instanceof IgnoreFileError)) throw error;
+    unreadable = `Docker could not read the result (${error.message})`;
+  }
+  const { combined, fresh } = combinedOutcome(contexts, builder, writePath, entries, unreadable === null ? after : current, plan, problemsBefore, blockLines.map((l) => l.pattern));
+  const refused = unreadable ?? refusal(run, fresh, after, plan);
   const write: WritePlan = { file: writePath, exists: context.ignorePath !== null, before: current, after, changed, diff, added };
   if (refused) write.refused = refused;
 
