@@ -51,6 +51,12 @@ export interface MeasureReport {
    * cannot be parsed (then a warning says why).
    */
   effective: Counts | null;
+  /**
+   * How much of the context the build uses: `whole` (a COPY of the root or a bind mount without
+   * source), `paths` (only the paths its sources name), `none` (no instruction reads the context);
+   * null when `effective` is null.
+   */
+  effectiveScope: 'whole' | 'paths' | 'none' | null;
   /** Dockerfile sources that nothing sent satisfies: a build would fail on them. */
   sourceProblems: SourceProblemReport[];
   largest: LargestPath[];
@@ -280,7 +286,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   });
   if (filter.failure) throw filter.failure;
   if (extras && !filter.truncated) for (const entry of extras.appended()) addToCounts(sent, entry);
-  const { effective, sourceProblems } = measureEffective(context, options, sent, warnings);
+  const { effective, effectiveScope, sourceProblems } = measureEffective(context, options, sent, warnings);
   return {
     schemaVersion: 1,
     root: context.root,
@@ -291,6 +297,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     context: sent,
     excluded,
     effective,
+    effectiveScope,
     sourceProblems,
     largest: largest.list(),
     warnings,
@@ -318,8 +325,8 @@ function measureEffective(
   selection: BuildSelection,
   sent: Counts,
   warnings: WalkWarning[],
-): { effective: Counts | null; sourceProblems: SourceProblemReport[] } {
-  if (context.dockerfile === null) return { effective: null, sourceProblems: [] };
+): { effective: Counts | null; effectiveScope: MeasureReport['effectiveScope']; sourceProblems: SourceProblemReport[] } {
+  if (context.dockerfile === null) return { effective: null, effectiveScope: null, sourceProblems: [] };
   let plan;
   try {
     plan = planEffective({ ...context, builder: 'buildkit' }, selection);
@@ -327,13 +334,17 @@ function measureEffective(
     if (!(error instanceof DockerfileError)) throw error;
     if (selection.target !== undefined) throw new InputError(error.message, { cause: error });
     warnings.push({ path: context.dockerfile, code: 'EDOCKERFILE', message: `effective context unknown: ${error.message}` });
-    return { effective: null, sourceProblems: [] };
+    return { effective: null, effectiveScope: null, sourceProblems: [] };
   }
-  if (plan === null) return { effective: null, sourceProblems: [] };
-  if (context.builder === 'classic') return { effective: { ...sent }, sourceProblems: [] };
+  if (plan === null) return { effective: null, effectiveScope: null, sourceProblems: [] };
+  if (context.builder === 'classic') return { effective: { ...sent }, effectiveScope: 'whole', sourceProblems: [] };
   const effective = emptyCounts();
   const whole = plan.readsContext && plan.includePaths === null;
   const { problems, warnings: walkWarnings } = walkEffective(context, plan, (entry) => addToCounts(effective, entry), false);
   if (!whole) warnings.push(...walkWarnings.filter((w) => !warnings.some((x) => x.path === w.path)));
-  return { effective: whole ? { ...sent } : effective, sourceProblems: problems.map(problemReport) };
+  return {
+    effective: whole ? { ...sent } : effective,
+    effectiveScope: whole ? 'whole' : plan.readsContext ? 'paths' : 'none',
+    sourceProblems: problems.map(problemReport),
+  };
 }

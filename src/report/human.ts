@@ -52,7 +52,7 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
       ['', 'files', 'dirs', 'links+other', 'size'],
       row('whole directory', report.all),
       row('sent to builder', report.context),
-      ...(report.effective && report.builder === 'buildkit' && (report.effective.files !== report.context.files || report.effective.bytes !== report.context.bytes)
+      ...(report.effective && report.builder === 'buildkit' && report.effectiveScope !== 'whole'
         ? [row('used by Dockerfile', report.effective)]
         : []),
       [
@@ -86,9 +86,11 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
   if (report.effective && report.builder === 'buildkit') {
     lines.push('');
     lines.push(
-      report.effective.files === report.context.files && report.effective.bytes === report.context.bytes
+      report.effectiveScope === 'whole'
         ? 'BuildKit transfers the whole context: the Dockerfile uses its root (COPY . or a bind mount).'
-        : `BuildKit transfers only what the Dockerfile uses: ${humanSize(report.effective.bytes)} in ${number.format(report.effective.files)} files.`,
+        : report.effectiveScope === 'none'
+          ? 'BuildKit transfers nothing: no instruction of the target reads the context.'
+          : `BuildKit transfers only what the Dockerfile uses: ${humanSize(report.effective.bytes)} in ${number.format(report.effective.files)} files.`,
     );
   }
   for (const p of report.sourceProblems ?? []) {
