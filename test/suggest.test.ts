@@ -596,3 +596,27 @@ describe('suggest: a context inside a repository', { skip: !hasGit && 'git is no
       },
     ));
 });
+
+describe('suggest: tracked files', { skip: !hasGit && 'git is not installed' }, () => {
+  it('a file git tracks despite .gitignore stays (a fresh clone has it)', () =>
+    withTree(
+      {
+        'Dockerfile': 'FROM alpine\nCOPY . /app\n',
+        '.gitignore': '*.bin\n',
+        'model.bin': KB(3),
+        'fixtures/golden.bin': KB(2),
+        'cache/x.bin': KB(1),
+      },
+      (root) => {
+        const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root });
+        git('init', '-q');
+        git('add', '-f', 'fixtures/golden.bin');
+        git('commit', '-qm', 'golden');
+        const report = suggest(root);
+        const bin = report.gitignore.find((g) => g.pattern === '*.bin')!;
+        assert.deepEqual(bin.lines, ['**/*.bin', '!fixtures/golden.bin']);
+        assert.equal(excludes(bin.lines, 'fixtures/golden.bin'), false);
+        assertExact(root, report);
+      },
+    ));
+});

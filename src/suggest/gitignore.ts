@@ -17,6 +17,7 @@
  * base (the repository's top, or the context root outside a repository) and added shallowest
  * first, so that a deeper file's patterns, added later, win.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
@@ -260,14 +261,41 @@ export function readGitignores(root: string): GitignoreSet {
   return { rules, files, prefix, matcher, rootIgnored };
 }
 
+/** Environment for git: none of the variables that would point it at another repository. */
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' };
+  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_NAMESPACE', 'GIT_PREFIX']) {
+    delete env[name];
+  }
+  return env;
+}
+
+/**
+ * The files git tracks under `root`, relative to it, asking git itself (`git ls-files`); null
+ * outside a repository or without git. Ignore rules do not apply to tracked files: git keeps them
+ * whatever `.gitignore` says, and so does a fresh clone.
+ */
+export function trackedFiles(root: string): Set<string> | null {
+  if (findRepositoryTop(root) === null) return null;
+  const result = spawnSync('git', ['ls-files', '-z'], { cwd: root, env: gitEnv(), encoding: 'buffer', maxBuffer: 1 << 30 });
+  if (result.status !== 0 || result.error) return null;
+  return new Set(result.stdout.toString('utf8').split('\0').filter(Boolean));
+}
+
 /**
  * What git decides for each entry of the context: per entry index, the id of the rule that ignores
- * it (or that ignores the directory it is in), or -1 when git does not ignore it.
+ * it (or that ignores the directory it is in), or -1 when git does not ignore it. Tracked files,
+ * and the directories holding them, are not ignored.
  */
-export function gitDecisions(set: GitignoreSet, tree: ContextTree): Int32Array {
+export function gitDecisions(set: GitignoreSet, tree: ContextTree, tracked: ReadonlySet<string> | null = null): Int32Array {
   const decisions = new Int32Array(tree.entries.length).fill(-1);
   if (set.rules.length === 0) return decisions;
+  const kept = new Set<string>();
+  for (const file of tracked ?? []) {
+    for (let p = file; p !== '' && !kept.has(p); p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') kept.add(p);
+  }
   tree.entries.forEach((entry, i) => {
+    if (kept.has(entry.path)) return;
     const rel = set.prefix === '' ? entry.path : set.prefix + '/' + entry.path;
     let result;
     try {

@@ -18,7 +18,7 @@ import { problemKey, proposeAllowList } from './allow-list.js';
 import { insertIntoBlock, unifiedDiff, type BlockLine } from './block.js';
 import { scanTable } from './candidates.js';
 import { amountOf, ContextTree, isSubset, RemovalEngine, walkSent, withWrittenFile, type Removal } from './engine.js';
-import { convertGitignorePattern, gitDecisions, readGitignores, type GitRule } from './gitignore.js';
+import { convertGitignorePattern, gitDecisions, readGitignores, trackedFiles, type GitRule } from './gitignore.js';
 import { isException, literalPattern } from './patterns.js';
 import { describeReasons, namingSources, Protection, type ProtectionLevel } from './protect.js';
 import type {
@@ -448,7 +448,7 @@ function gitignoreCandidates(run: Run, notes: string[], alreadyRemoved: Uint8Arr
     notes.push('git ignores the context directory itself: no .gitignore entry is converted');
     return [];
   }
-  const decisions = gitDecisions(set, tree);
+  const decisions = gitDecisions(set, tree, trackedFiles(run.context.root));
   const ignoredFlags = Uint8Array.from(decisions, (d) => (d >= 0 ? 1 : 0));
   const out: GitKept[] = [];
   for (const rule of set.rules) {
