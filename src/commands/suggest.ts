@@ -12,8 +12,8 @@ export const help = `Usage: ctxsize suggest [DIR] [options]
 Propose .dockerignore lines for the build context of DIR (default: .), each with the bytes and
 files it removes from the context (computed with Docker's own matching, not estimated) and why:
 dependency and build folders at any depth, VCS data, caches and test output, logs, editor and OS
-files, secrets, large files (>= ${humanSize(DEFAULT_LARGE_FILE_BYTES)}) that no instruction uses, and the
-entries of your .gitignore files, converted to .dockerignore syntax and checked against git.
+files, secrets, large files (>= ${humanSize(DEFAULT_LARGE_FILE_BYTES)}) that no instruction uses,
+and the entries of your .gitignore files, converted to .dockerignore syntax and checked against git.
 
 Nothing the Dockerfile uses is ever proposed (COPY/ADD sources and bind mounts of the stages the
 target needs, lockfiles): such a line is narrowed to the paths that are safe, or withheld with
