@@ -75,7 +75,6 @@ const PINNED: { name: string; case: RandomCase; expect: (paths: string[] | null)
     name: 'a pattern led by a BOM after the first line: Go classifies it without the BOM, matches with it',
     case: pinned('bom-suffix', [file('.dockerignore', 'a\n\uFEFF**/x\n'), dir('st*'), file('st*/x'), dir('b'), file('b/x')]),
     expect: (paths) => paths !== null && paths.includes('st*/x') && paths.includes('b/x'),
-    todo: 'pattern.ts takes the suffix of `\\uFEFF**/x` as `*/x`; Go slices bytes (`cleanedPattern[2:]`), leaving an unmatchable `\\xBF**/x`',
   },
 ];
 

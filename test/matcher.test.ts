@@ -168,6 +168,10 @@ describe('matching (MatchesOrParentMatches)', () => {
     ['x|y*', 'x', true],
     ['x|y*', 'yz', true],
     ['x|y', 'x|y', true],
+    // Go classifies `\uFEFF**/x` without its BOM (a suffix match) but slices bytes for the
+    // suffix, leaving the BOM's last byte: it matches nothing.
+    ['a\n\uFEFF**/x', 'b/x', false],
+    ['a\n\uFEFF**/x', 'st*/x', false],
   ];
   for (const [patterns, file, excluded] of table) {
     it(`${JSON.stringify(patterns)} ${excluded ? 'excludes' : 'keeps'} ${file}`, () => {

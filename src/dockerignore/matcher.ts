@@ -54,7 +54,9 @@ export class PatternMatcher {
       }
       if (isMalformedGlob(text, escapes)) {
         throw new IgnoreFileError(
-          `${file.file}:${rule.line}: syntax error in pattern ${JSON.stringify(rule.source.trim())}`,
+          rule.line === 0
+            ? `${file.file}: syntax error in pattern ${JSON.stringify(rule.pattern)}, which docker build adds to send its Dockerfile or .dockerignore`
+            : `${file.file}:${rule.line}: syntax error in pattern ${JSON.stringify(rule.source.trim())}`,
           file.file,
           rule.line,
         );

@@ -125,7 +125,10 @@ export class CompiledPattern {
         this.compiled = { kind, prefix: this.text.slice(0, -2) };
         return;
       case 'suffix': {
-        const suffix = this.text.slice(2);
+        // Go slices the pattern's bytes: after a leading byte-order mark (which the scanner
+        // skipped when it classified the pattern), `[2:]` leaves the BOM's last byte, which no
+        // valid name holds; invalid bytes in names read as U+FFFD here.
+        const suffix = this.text.startsWith('\uFEFF') ? '\uFFFD' + this.text.slice(1) : this.text.slice(2);
         this.compiled = { kind, suffix, bare: suffix.startsWith('/') ? suffix.slice(1) : null };
         return;
       }
