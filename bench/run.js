@@ -39,6 +39,7 @@ Options:
       --rss-runs N     runs of each command under /usr/bin/time -v for peak memory (default 3)
       --seed S         generator seed (default ${DEFAULT_SEED})
       --tree DIR       measure this existing directory instead of a generated tree (no linearity check)
+      --bin PATH       the ctxsize entry point to run (default: bin/ctxsize.js of this checkout)
       --timer NAME     hyperfine or node (default: hyperfine when installed)
       --json           print one JSON document (schemaVersion ${SCHEMA_VERSION}) instead of the table
   -h, --help           show this help
@@ -97,7 +98,7 @@ function makeTimer(kind) {
           ['-N', '--runs', '1', '--style', 'none', '--export-json', out, ...commands.map((c) => c.argv.map(shellWord).join(' '))],
           { encoding: 'utf8' },
         );
-        if (r.status !== 0) throw new Error(`hyperfine failed (${r.status}): ${r.stderr || r.stdout}`);
+        if (r.status !== 0) throw new Error(`hyperfine failed (${r.status}): ${r.stderr || r.stdout}${diagnose(commands)}`);
         const { results } = JSON.parse(readFileSync(out, 'utf8'));
         return results.map((res) => ({ wall: res.times[0], user: res.user, system: res.system }));
       },
@@ -119,6 +120,15 @@ function makeTimer(kind) {
     },
     close() {},
   };
+}
+
+/** Which of these commands fails, and how (hyperfine only says that one did). */
+function diagnose(commands) {
+  for (const c of commands) {
+    const r = spawnSync(c.argv[0], c.argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.error || r.status !== 0) return `\n${c.label} exits with ${r.status}: ${r.error?.message ?? r.stderr.trim()}`;
+  }
+  return '\n(each command succeeds when run again: a transient failure, for example dist/ being rebuilt)';
 }
 
 /**
@@ -174,6 +184,8 @@ function machine(dir) {
     os: `${os.type()} ${os.release()}`,
     node: process.version,
     fs: fsType,
+    /** 1-minute load average when timing started: above the core count, other work competed. */
+    loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
 
@@ -206,6 +218,7 @@ async function main() {
       'rss-runs': { type: 'string' },
       seed: { type: 'string' },
       tree: { type: 'string' },
+      bin: { type: 'string' },
       timer: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -223,8 +236,9 @@ async function main() {
   const rssRuns = positive('--rss-runs', values['rss-runs'], 3);
   const seed = positive('--seed', values.seed, DEFAULT_SEED, 0);
 
-  if (!existsSync(path.join(REPO, 'dist', 'cli.js'))) {
-    throw new UsageError('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
+  const bin = values.bin ? path.resolve(values.bin) : BIN;
+  if (values.bin ? !existsSync(bin) : !existsSync(path.join(REPO, 'dist', 'cli.js'))) {
+    throw new UsageError(values.bin ? `--bin: ${values.bin}: not found` : 'dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
   }
   const hyperfine = probe('hyperfine', ['--version']);
   let timerKind = values.timer ?? (hyperfine ? 'hyperfine' : 'node');
@@ -258,17 +272,17 @@ async function main() {
   }
 
   const du = (root, tag = '') => ({ label: `du -sb DIR${tag}`, argv: ['du', '-sb', root] });
-  const measure = (root, tag = '') => ({ label: `ctxsize --json DIR${tag}`, argv: [process.execPath, BIN, '--json', root] });
-  const ls = (root, tag = '') => ({ label: `ctxsize ls --json DIR${tag}`, argv: [process.execPath, BIN, 'ls', '--json', root] });
+  const measure = (root, tag = '') => ({ label: `ctxsize --json DIR${tag}`, argv: [process.execPath, bin, '--json', root] });
+  const ls = (root, tag = '') => ({ label: `ctxsize ls --json DIR${tag}`, argv: [process.execPath, bin, 'ls', '--json', root] });
   // The last one is not a target: it shows what Node.js and loading ctxsize cost before any walk.
-  const startup = { label: 'ctxsize --version (startup)', argv: [process.execPath, BIN, '--version'] };
+  const startup = { label: 'ctxsize --version (startup)', argv: [process.execPath, bin, '--version'] };
   const commands = [du(tree.root), measure(tree.root), ls(tree.root), startup];
 
   // ---- what ctxsize reports must match what the generator made
-  const check = spawnSync(process.execPath, [BIN, '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const check = spawnSync(process.execPath, [bin, '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (check.status !== 0) throw new Error(`ctxsize --json failed (${check.status}): ${check.stderr}`);
   const report = JSON.parse(check.stdout);
-  const lsCheck = spawnSync(process.execPath, [BIN, 'ls', '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const lsCheck = spawnSync(process.execPath, [bin, 'ls', '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const lsEntries = lsCheck.stdout.split('\n').filter(Boolean).length;
   const all = report.all;
   if (tree.manifest) {
@@ -278,10 +292,11 @@ async function main() {
     }
   }
   const sentEntries = report.context.files + report.context.dirs + report.context.symlinks + report.context.other;
-  if (lsEntries !== sentEntries) throw new Error(`ctxsize ls listed ${lsEntries} entries, ctxsize --json counts ${sentEntries} sent`);
+  if (lsEntries !== sentEntries) log(`warning: ctxsize ls listed ${lsEntries} entries, ctxsize --json counts ${sentEntries} sent`);
   const entries = all.files + all.dirs + all.symlinks + all.other;
 
   const timer = makeTimer(timerKind);
+  const machineAtStart = machine(tree.root);
   try {
     // ---- warm the cache, then the alternating rounds
     if (warmup > 0) alternate(timer, commands, warmup, 'warm-up');
@@ -329,7 +344,12 @@ async function main() {
     const doc = {
       schemaVersion: SCHEMA_VERSION,
       date: new Date().toISOString(),
-      machine: machine(tree.root),
+      machine: { ...machineAtStart, loadAverageAfter: Math.round(os.loadavg()[0] * 100) / 100 },
+      ctxsize: {
+        bin,
+        version: probe(process.execPath, [bin, '--version']),
+        commit: probe('git', ['-C', path.dirname(path.dirname(bin)), 'rev-parse', '--short', 'HEAD']),
+      },
       timer: timer.name,
       runs,
       warmup,
@@ -368,6 +388,8 @@ function formatText(doc) {
       `${fmtN(tree.symlinks)} symlinks), ${(tree.bytes / 1e6).toFixed(0)} MB in files; the ignore file sends ${fmtN(tree.context.entries)} entries`,
   );
   lines.push(`machine: ${mc.cores} cores (${mc.cpu}), ${mc.memoryGiB} GiB, ${mc.os}, ${mc.fs ?? 'fs ?'}, Node ${mc.node}`);
+  lines.push(`ctxsize ${doc.ctxsize.version ?? '?'}${doc.ctxsize.commit ? ` (commit ${doc.ctxsize.commit})` : ''}: ${doc.ctxsize.bin}`);
+  lines.push(`load average: ${mc.loadAverage} at the start, ${mc.loadAverageAfter} at the end${mc.loadAverage > mc.cores ? ' (a busy machine: absolute times are inflated, ratios less so)' : ''}`);
   lines.push(`timer: ${doc.timer}; ${doc.runs} alternating rounds after ${doc.warmup} warm-up rounds; peak RSS: max of ${doc.rssRuns} runs under /usr/bin/time -v`);
   lines.push('');
   const header = ['command', 'median', 'min', 'max', 'cpu', 'vs du -sb', 'paired', 'peak RSS'];
