@@ -21,6 +21,14 @@ export function forEachContextEntry(
   onEntry: (entry: Entry) => void,
 ): { context: ResolvedContext; warnings: WalkWarning[] } {
   const context = resolveContext(options);
+  return { context, warnings: forEachResolvedEntry(context, onEntry) };
+}
+
+/**
+ * Stream the entries of an already resolved context (its ignore file may be replaced in memory,
+ * to try other rules). Returns the walk's warnings; throws as forEachContextEntry does.
+ */
+export function forEachResolvedEntry(context: ResolvedContext, onEntry: (entry: Entry) => void): WalkWarning[] {
   const filter = createFilter(context);
   const warnings: WalkWarning[] = [];
   const outside = classicOutsideDockerfile(context);
@@ -38,7 +46,7 @@ export function forEachContextEntry(
   });
   if (filter.failure) throw filter.failure;
   if (extras && !filter.truncated) extras.appended().forEach(onEntry);
-  return { context, warnings };
+  return warnings;
 }
 
 /** All entries the builder sends for this context (root excluded, directories included). */

@@ -1,6 +1,5 @@
-import { isMalformedGlob } from '../dockerignore/go-glob.js';
-import { goCleanPath, goTrimSpace } from '../dockerignore/go-text.js';
-import { CompiledPattern } from '../dockerignore/pattern.js';
+import { goTrimSpace } from '../dockerignore/go-text.js';
+import { compileRule } from '../dockerignore/matcher.js';
 import type { IgnoreFile, IgnoreRule, PatternPlatform } from '../dockerignore/read.js';
 import { severityOf } from './rules.js';
 import type { Finding } from './types.js';
@@ -58,36 +57,29 @@ export function lintIgnoreSyntax(file: IgnoreFile, platform: PatternPlatform): S
     }
 
     // The same steps as patternmatcher.New, one rule at a time so that every bad line is reported.
-    let text = goTrimSpace(rule.pattern);
-    if (text === '') continue;
-    text = goCleanPath(text);
-    let exclusion = false;
-    if (text.startsWith('!')) {
-      if (text.length === 1) {
-        findings.push({
-          severity: severityOf('bare-exclamation'),
-          rule: 'bare-exclamation',
-          ...at(rule),
-          message: `a line holding only "!" makes Docker refuse the build ("illegal exclusion pattern")`,
-          fix: 'delete the line, or write the path to re-include after the "!"',
-        });
-        continue;
-      }
-      exclusion = true;
-      text = text.slice(1);
+    const compiled = compileRule(rule, platform);
+    if (compiled.kind === 'skip') continue;
+    if (compiled.kind === 'bare-exclamation') {
+      findings.push({
+        severity: severityOf('bare-exclamation'),
+        rule: 'bare-exclamation',
+        ...at(rule),
+        message: `a line holding only "!" makes Docker refuse the build ("illegal exclusion pattern")`,
+        fix: 'delete the line, or write the path to re-include after the "!"',
+      });
+      continue;
     }
-    if (isMalformedGlob(text, escapes)) {
+    if (compiled.kind === 'malformed') {
       findings.push({
         severity: severityOf('malformed-pattern'),
         rule: 'malformed-pattern',
         ...at(rule),
-        message: `syntax error in pattern ${shown}: Docker refuses the build (${describeMalformation(text, escapes)})`,
-        fix: malformationFix(text, escapes),
+        message: `syntax error in pattern ${shown}: Docker refuses the build (${describeMalformation(compiled.text, escapes)})`,
+        fix: malformationFix(compiled.text, escapes),
       });
       continue;
     }
-    const compiled = new CompiledPattern(text, exclusion, rule.line, escapes);
-    if (compiled.compileError() !== null) {
+    if (compiled.pattern.compileError() !== null) {
       lateErrors.push(rule);
       continue;
     }

@@ -322,6 +322,17 @@ function parseRepeatBraces(cur: Cursor): string | null {
   return max === -1 ? `{${min},}` : `{${min},${max}}`;
 }
 
+/** A repetition operator (already consumed), with Go's rules: no stacking, something to repeat. */
+function repetition(cur: Cursor, op: string, lastWasRepeat: boolean, hasOperand: boolean): string {
+  if (cur.peek() === '?') {
+    cur.next();
+    op += '?'; // non-greedy: the same strings match
+  }
+  if (lastWasRepeat) throw new GoRegexpError('invalid nested repetition operator');
+  if (!hasOperand) throw new GoRegexpError('missing argument to repetition operator');
+  return op;
+}
+
 /**
  * Compile a Go regular expression (Perl syntax, as `regexp.Compile` takes it) into an equivalent
  * JavaScript RegExp. Throws GoRegexpError where Go's compiler would fail.
@@ -377,19 +388,11 @@ export function compileGoRegexp(source: string): RegExp {
         break;
       case '*':
       case '+':
-      case '?': {
+      case '?':
         cur.next();
-        let op = c;
-        if (cur.peek() === '?') {
-          cur.next();
-          op += '?';
-        }
-        if (lastWasRepeat) throw new GoRegexpError('invalid nested repetition operator');
-        if (!hasOperand) throw new GoRegexpError('missing argument to repetition operator');
-        out += op;
+        out += repetition(cur, c, lastWasRepeat, hasOperand);
         isRepeat = true;
         break;
-      }
       case '{': {
         const braces = parseRepeatBraces(cur);
         if (braces === null) {
@@ -398,14 +401,7 @@ export function compileGoRegexp(source: string): RegExp {
           hasOperand = true;
           break;
         }
-        let op = braces;
-        if (cur.peek() === '?') {
-          cur.next();
-          op += '?';
-        }
-        if (lastWasRepeat) throw new GoRegexpError('invalid nested repetition operator');
-        if (!hasOperand) throw new GoRegexpError('missing argument to repetition operator');
-        out += op;
+        out += repetition(cur, braces, lastWasRepeat, hasOperand);
         isRepeat = true;
         break;
       }

@@ -1,7 +1,7 @@
 import { isMalformedGlob } from './go-glob.js';
 import { goCleanPath, goTrimSpace } from './go-text.js';
 import { CompiledPattern } from './pattern.js';
-import { IgnoreFileError, type IgnoreFile, type PatternPlatform } from './read.js';
+import { IgnoreFileError, type IgnoreFile, type IgnoreRule, type PatternPlatform } from './read.js';
 
 /**
  * Per-pattern results for a directory, passed down to its entries so that patterns which matched
@@ -33,26 +33,19 @@ export class PatternMatcher {
    * and line) for a bare `!` or a pattern that Go's filepath.Match calls malformed.
    */
   constructor(file: IgnoreFile, platform: PatternPlatform = 'posix') {
-    const escapes = platform === 'posix';
     this.file = file.file;
     this.patterns = [];
     for (const rule of file.rules) {
-      let text = goTrimSpace(rule.pattern);
-      if (text === '') continue;
-      text = goCleanPath(text);
-      let exclusion = false;
-      if (text.startsWith('!')) {
-        if (text.length === 1) {
-          throw new IgnoreFileError(
-            `${file.file}:${rule.line}: illegal exclusion pattern "!" (a bare "!" excludes nothing)`,
-            file.file,
-            rule.line,
-          );
-        }
-        exclusion = true;
-        text = text.slice(1);
+      const compiled = compileRule(rule, platform);
+      if (compiled.kind === 'skip') continue;
+      if (compiled.kind === 'bare-exclamation') {
+        throw new IgnoreFileError(
+          `${file.file}:${rule.line}: illegal exclusion pattern "!" (a bare "!" excludes nothing)`,
+          file.file,
+          rule.line,
+        );
       }
-      if (isMalformedGlob(text, escapes)) {
+      if (compiled.kind === 'malformed') {
         throw new IgnoreFileError(
           rule.line === 0
             ? `${file.file}: syntax error in pattern ${JSON.stringify(rule.pattern)}, which docker build adds to send its Dockerfile or .dockerignore`
@@ -61,7 +54,7 @@ export class PatternMatcher {
           rule.line,
         );
       }
-      this.patterns.push(new CompiledPattern(text, exclusion, rule.line, escapes));
+      this.patterns.push(compiled.pattern);
     }
     this.hasExceptions = this.patterns.some((p) => p.exclusion);
   }
@@ -166,6 +159,35 @@ export class PatternMatcher {
     }
     return excluded;
   }
+}
+
+/** What Docker's `patternmatcher.New` makes of one rule. */
+export type RuleCompilation =
+  | { kind: 'pattern'; pattern: CompiledPattern }
+  /** Blank after trimming: Docker skips it. */
+  | { kind: 'skip' }
+  /** A lone `!`: Docker refuses the file ("illegal exclusion pattern"). */
+  | { kind: 'bare-exclamation' }
+  /** Go's filepath.Match calls it malformed: Docker refuses the file. */
+  | { kind: 'malformed'; text: string; exclusion: boolean };
+
+/**
+ * The steps of `patternmatcher.New` for one rule: trim, clean, split off `!`, check the syntax as
+ * Go's filepath.Match does. The pattern itself compiles lazily, when first evaluated.
+ */
+export function compileRule(rule: IgnoreRule, platform: PatternPlatform = 'posix'): RuleCompilation {
+  const escapes = platform === 'posix';
+  let text = goTrimSpace(rule.pattern);
+  if (text === '') return { kind: 'skip' };
+  text = goCleanPath(text);
+  let exclusion = false;
+  if (text.startsWith('!')) {
+    if (text.length === 1) return { kind: 'bare-exclamation' };
+    exclusion = true;
+    text = text.slice(1);
+  }
+  if (isMalformedGlob(text, escapes)) return { kind: 'malformed', text, exclusion };
+  return { kind: 'pattern', pattern: new CompiledPattern(text, exclusion, rule.line, escapes) };
 }
 
 /** `a/b/c` -> [`a`, `a/b`]. */

@@ -21,28 +21,15 @@ import { IgnoreFileError, parseIgnoreFile, type IgnoreFile } from '../dockerigno
 import { BuildFailure, type BuilderFilter } from '../walk/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { compareGoStrings } from '../walk/go-order.js';
-import { walkContext } from '../walk/walk.js';
+import { forEachResolvedEntry } from '../list.js';
 import { insertIntoBlock } from './block.js';
 import { parentOf } from './patterns.js';
 import type { Amount } from './types.js';
 
 /** The entries a builder sends for a context, read from disk with the real walker. */
 export function walkSent(context: ResolvedContext): { entries: Entry[]; warnings: WalkWarning[] } {
-  const filter = createFilter(context);
   const entries: Entry[] = [];
-  const warnings: WalkWarning[] = [];
-  walkContext({
-    root: context.root,
-    filter,
-    visitSkipped: false,
-    sink: {
-      entry: (entry, sent) => {
-        if (sent) entries.push(entry);
-      },
-      warning: (warning) => warnings.push(warning),
-    },
-  });
-  if (filter.failure) throw filter.failure;
+  const warnings = forEachResolvedEntry(context, (entry) => entries.push(entry));
   return { entries, warnings };
 }
 
