@@ -4,8 +4,10 @@ import { InputError, resolveContext, type ContextOptions, type ResolvedContext }
 import { DockerfileError } from './dockerfile/index.js';
 import { planEffective, walkEffective, type BuildSelection, type SourceProblem } from './effective.js';
 import type { Builder } from './walk/builders.js';
-import type { Entry, WalkWarning } from './walk/entry.js';
+import type { WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
+import { MeasureAccumulator, emptyCounts, addToCounts } from './measure/accumulator.js';
+import { defaultThreads, measureInParallel } from './measure/parallel.js';
 
 /** Entry counts and the bytes of regular files. */
 export interface Counts {
@@ -111,97 +113,11 @@ export interface MeasureOptions extends ContextOptions, BuildSelection {
   top?: number;
   /** Called now and then during the walk with the number of entries seen so far. */
   onProgress?: (entriesSeen: number) => void;
-}
-
-export function emptyCounts(): Counts {
-  return { files: 0, dirs: 0, symlinks: 0, other: 0, bytes: 0 };
-}
-
-export function addToCounts(counts: Counts, entry: Entry): void {
-  switch (entry.type) {
-    case 'file':
-      counts.files++;
-      counts.bytes += entry.size;
-      break;
-    case 'dir':
-      counts.dirs++;
-      break;
-    case 'symlink':
-      counts.symlinks++;
-      break;
-    default:
-      counts.other++;
-  }
-}
-
-/** Keeps the N heaviest paths seen, without keeping every path. */
-export class LargestPaths {
-  private items: LargestPath[] = [];
-  constructor(private readonly limit: number) {}
-
-  offer(item: LargestPath): void {
-    if (this.limit <= 0) return;
-    if (this.items.length === this.limit) {
-      const last = this.items[this.items.length - 1]!;
-      if (compareLargest(item, last) >= 0) return;
-      this.items.pop();
-    }
-    let i = this.items.length;
-    while (i > 0 && compareLargest(item, this.items[i - 1]!) < 0) i--;
-    this.items.splice(i, 0, item);
-  }
-
-  list(): LargestPath[] {
-    return [...this.items];
-  }
-}
-
-/** Keeps the heaviest top-level entries and sums the others, in bounded memory. */
-class TopLevelTable {
-  private items: TopLevelEntry[] = [];
-  private omitted: TopLevelTotals = { entries: 0, bytes: 0, files: 0, contextBytes: 0, contextFiles: 0 };
-  constructor(private readonly limit: number) {}
-
-  offer(item: TopLevelEntry): void {
-    if (this.items.length === this.limit && compareTopLevel(item, this.items[this.limit - 1]!) >= 0) {
-      this.omit(item);
-      return;
-    }
-    let i = this.items.length;
-    while (i > 0 && compareTopLevel(item, this.items[i - 1]!) < 0) i--;
-    this.items.splice(i, 0, item);
-    if (this.items.length > this.limit) this.omit(this.items.pop()!);
-  }
-
-  private omit(item: TopLevelEntry): void {
-    this.omitted.entries++;
-    this.omitted.bytes += item.bytes;
-    this.omitted.files += item.files;
-    this.omitted.contextBytes += item.contextBytes;
-    this.omitted.contextFiles += item.contextFiles;
-  }
-
-  list(): TopLevelEntry[] {
-    return [...this.items];
-  }
-
-  rest(): TopLevelTotals | null {
-    return this.omitted.entries === 0 ? null : { ...this.omitted };
-  }
-}
-
-function compareTopLevel(a: TopLevelEntry, b: TopLevelEntry): number {
-  return b.bytes - a.bytes || b.contextBytes - a.contextBytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-}
-
-function slashes(path: string): number {
-  let n = 0;
-  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) n++;
-  return n;
-}
-
-function compareLargest(a: LargestPath, b: LargestPath): number {
-  return b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  /**
+   * Threads for the walk, this one included (default: the CPUs, at most 4). 1 walks on this
+   * thread alone; the results are the same.
+   */
+  threads?: number;
 }
 
 /**
@@ -215,77 +131,33 @@ export function measureContext(options: MeasureOptions = {}): MeasureReport {
 
 export function measureResolved(context: ResolvedContext, options: MeasureOptions = {}): MeasureReport {
   const filter = createFilter(context);
-  const all = emptyCounts();
-  const sent = emptyCounts();
-  const excluded = { files: 0, bytes: 0 };
-  const largest = new LargestPaths(options.top ?? 10);
-  const warnings: WalkWarning[] = [];
-  const topLevel = new TopLevelTable(TOP_LEVEL_LIMIT);
-  let seen = 0;
-  const onProgress = options.onProgress;
-  // The largest child seen so far at each depth, to tell when a directory is just a wrapper
-  // around one heavy entry (`a/` holding only `a/big.iso`): then only the entry is listed.
-  const largestChildAtDepth: number[] = [];
-  const noteChild = (path: string, bytes: number): void => {
-    const depth = slashes(path);
-    largestChildAtDepth[depth] = Math.max(largestChildAtDepth[depth] ?? 0, bytes);
-  };
+  const top = options.top ?? 10;
   const outside = classicOutsideDockerfile(context);
   const extras = outside ? new ClassicOutsideDockerfile(outside) : null;
-  walkContext({
-    root: context.root,
-    filter,
-    visitSkipped: true,
-    sink: {
-      entry(entry, isSent) {
-        addToCounts(all, entry);
-        if (isSent) addToCounts(sent, extras ? extras.adjust(entry) : entry);
-        else if (entry.type === 'file') {
-          excluded.files++;
-          excluded.bytes += entry.size;
-        }
-        if (entry.type === 'file') {
-          noteChild(entry.path, entry.size);
-          if (entry.path.indexOf('/') === -1) {
-            const sentBytes = isSent ? entry.size : 0;
-            topLevel.offer({ path: entry.path, type: 'file', bytes: entry.size, files: 1, contextBytes: sentBytes, contextFiles: isSent ? 1 : 0 });
-          }
-          if (entry.size > 0) {
-            largest.offer({ path: entry.path, type: 'file', bytes: entry.size, files: 1, excluded: !isSent, contextBytes: isSent ? entry.size : 0 });
-          }
-        }
-        if (onProgress !== undefined && (++seen & 0x3fff) === 0) onProgress(seen);
+  const accumulator = new MeasureAccumulator(top, TOP_LEVEL_LIMIT, extras ? (entry) => extras.adjust(entry) : null);
+  const threads = options.threads ?? defaultThreads();
+  const onProgress = options.onProgress;
+  if (threads > 1 && !filter.orderMatters) {
+    measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress });
+  } else {
+    // Where a pattern fails only when evaluated, the walk order decides the outcome: one thread.
+    walkContext({
+      root: context.root,
+      filter,
+      visitSkipped: true,
+      sink: {
+        entry(entry, isSent) {
+          accumulator.entry(entry, isSent);
+          if (onProgress !== undefined && (accumulator.seen & 0x3fff) === 0) onProgress(accumulator.seen);
+        },
+        leaveDirectory: (entry, totals, isSent) => accumulator.leaveDirectory(entry, totals, isSent),
+        warning: (warning) => accumulator.warning(warning),
       },
-      leaveDirectory(entry, totals, isSent) {
-        const childDepth = slashes(entry.path) + 1;
-        if (childDepth === 1) {
-          topLevel.offer({
-            path: entry.path,
-            type: 'dir',
-            bytes: totals.bytes,
-            files: totals.files,
-            contextBytes: totals.sentBytes,
-            contextFiles: totals.sentFiles,
-          });
-        }
-        const heaviestChild = largestChildAtDepth[childDepth] ?? 0;
-        largestChildAtDepth[childDepth] = 0;
-        noteChild(entry.path, totals.bytes);
-        if (totals.bytes === 0 || heaviestChild === totals.bytes) return;
-        largest.offer({
-          path: entry.path,
-          type: 'dir',
-          bytes: totals.bytes,
-          files: totals.files,
-          excluded: !isSent,
-          contextBytes: totals.sentBytes,
-        });
-      },
-      warning: (warning) => warnings.push(warning),
-    },
-  });
-  if (filter.failure) throw filter.failure;
-  if (extras && !filter.truncated) for (const entry of extras.appended()) addToCounts(sent, entry);
+    });
+    if (filter.failure) throw filter.failure;
+  }
+  if (extras && !filter.truncated) for (const entry of extras.appended()) accumulator.addSentOnly(entry);
+  const { all, sent, excluded, warnings } = accumulator;
   const { effective, effectiveScope, sourceProblems } = measureEffective(context, options, sent, warnings);
   return {
     schemaVersion: 1,
@@ -299,10 +171,9 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     effective,
     effectiveScope,
     sourceProblems,
-    largest: largest.list(),
+    largest: accumulator.largestPaths(),
     warnings,
-    byTopLevel: topLevel.list(),
-    byTopLevelOmitted: topLevel.rest(),
+    ...accumulator.topLevelReport(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { InputError } from '../context/resolve.js';
 import { IgnoreFileError } from '../dockerignore/read.js';
 import { BuildFailure } from '../walk/builders.js';
-import { DockerfileError } from '../dockerfile/index.js';
+import { DockerfileError } from '../dockerfile/errors.js';
 
 /** Exit codes, documented in README and `--help`. */
 export const EXIT = {

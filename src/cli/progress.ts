@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { CliIO } from './io.js';
 
 export interface Progress {
@@ -11,10 +11,12 @@ const DELAY_MS = 300;
 
 /**
  * A spinner on stderr, only on a terminal. The walk is synchronous, so it renders frames itself
- * from the progress callback instead of relying on a timer.
+ * from the progress callback instead of relying on a timer. `ora` is loaded only then: it costs
+ * more start-up time than a small walk.
  */
-export function startProgress(io: CliIO, label: string): Progress | null {
+export async function startProgress(io: CliIO, label: string): Promise<Progress | null> {
   if (!io.stderr.isTTY || io.env['CI'] !== undefined) return null;
+  const { default: ora } = await import('ora');
   const started = Date.now();
   let spinner: Ora | null = null;
   let lastRender = 0;

@@ -137,7 +137,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return printResult(applyClean(plan, { dir, cwd: io.cwd }), json, io);
   }
 
-  const progress = json ? null : startProgress(io, 'Looking for caches');
+  const progress = json ? null : await startProgress(io, 'Looking for caches');
   let plan: Plan;
   try {
     plan = planClean(dir, {

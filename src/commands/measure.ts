@@ -5,7 +5,7 @@ import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseComm
 import { isKnownError, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { startProgress } from '../cli/progress.js';
-import { findComposeFiles, loadComposeProject, COMPOSE_FILE_NAMES, type ComposeService } from '../compose.js';
+import type { ComposeService } from '../compose.js';
 import { loadConfig, OUTPUT_FORMATS, type BudgetConfig, type LoadedConfig, type OutputFormat } from '../config.js';
 import { InputError } from '../context/resolve.js';
 import {
@@ -25,8 +25,6 @@ import { measureContext, type MeasureOptions, type MeasureReport } from '../meas
 import { formatComposeText, formatGatesText, formatGrowthText } from '../report/gates-text.js';
 import { appendStepSummary, composeAnnotations, formatAnnotation, measureAnnotations, onGitHubActions, type Annotation } from '../report/github.js';
 import { formatMeasure } from '../report/human.js';
-import { formatComposeMarkdown, formatMeasureMarkdown } from '../report/markdown.js';
-import { formatComposePrometheus, formatMeasurePrometheus } from '../report/prometheus.js';
 import type { Builder } from '../walk/builders.js';
 
 export const help = `Usage: ctxsize [measure] [DIR] [options]
@@ -304,6 +302,13 @@ function composeBaseline(loaded: LoadedBaseline): Map<string, MeasureReport | nu
   return services;
 }
 
+/** The Markdown and Prometheus formatters, loaded only when a run needs them (startup time matters). */
+async function loadFormatters(settings: Settings, env: NodeJS.ProcessEnv) {
+  const markdown = settings.format === 'markdown' || env['GITHUB_STEP_SUMMARY'] ? await import('../report/markdown.js') : null;
+  const prometheus = settings.format === 'prometheus' ? await import('../report/prometheus.js') : null;
+  return { markdown, prometheus };
+}
+
 /** Write the report, the step summary and the annotations; returns nothing, throws InputError on a write failure. */
 function emit(io: CliIO, settings: Settings, text: string, markdown: () => string, failures: string[], annotations: Annotation[]): void {
   if (settings.output !== undefined) writeFileAtomic(settings.output, text, io.cwd, 'output');
@@ -320,7 +325,8 @@ function emit(io: CliIO, settings: Settings, text: string, markdown: () => strin
 async function runSingle(io: CliIO, settings: Settings): Promise<number> {
   const loaded = settings.baseline !== undefined ? readBaselineFile(settings.baseline, io.cwd) : null;
   const baseline = loaded ? singleBaseline(loaded) : null;
-  const progress = settings.format === 'text' && settings.output === undefined ? startProgress(io, 'Measuring build context') : null;
+  const formatters = await loadFormatters(settings, io.env);
+  const progress = settings.format === 'text' && settings.output === undefined ? await startProgress(io, 'Measuring build context') : null;
   let report: MeasureReport;
   try {
     report = measureContext({
@@ -347,10 +353,10 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
       text = JSON.stringify(measureDocument(outcome), null, 2) + '\n';
       break;
     case 'markdown':
-      text = formatMeasureMarkdown(outcome, io.cwd);
+      text = formatters.markdown!.formatMeasureMarkdown(outcome, io.cwd);
       break;
     case 'prometheus':
-      text = formatMeasurePrometheus(outcome);
+      text = formatters.prometheus!.formatMeasurePrometheus(outcome);
       break;
     default: {
       text = formatMeasure(report, io.cwd);
@@ -359,11 +365,15 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
     }
   }
   const failures = gates.filter((g) => !g.passed).map((g) => g.message);
-  emit(io, settings, text, () => formatMeasureMarkdown(outcome, io.cwd), failures, measureAnnotations(outcome, io.cwd));
+  emit(io, settings, text, () => formatters.markdown!.formatMeasureMarkdown(outcome, io.cwd), failures, measureAnnotations(outcome, io.cwd));
   return gatesPassed(gates) ? 0 : 1;
 }
 
-function measureService(io: CliIO, settings: Settings, service: ComposeService): { report: MeasureReport | null; note: string | null; error: string | null } {
+async function measureService(
+  io: CliIO,
+  settings: Settings,
+  service: ComposeService,
+): Promise<{ report: MeasureReport | null; note: string | null; error: string | null }> {
   if (service.kind === 'image') {
     return { report: null, note: service.image === null ? 'no build section and no image' : `no build section: uses the image ${service.image}`, error: null };
   }
@@ -379,7 +389,7 @@ function measureService(io: CliIO, settings: Settings, service: ComposeService):
     ...(service.target !== null ? { target: service.target } : {}),
     ...(Object.keys(buildArgs).length > 0 ? { buildArgs } : {}),
   };
-  const progress = settings.format === 'text' && settings.output === undefined ? startProgress(io, `Measuring ${service.name}`) : null;
+  const progress = settings.format === 'text' && settings.output === undefined ? await startProgress(io, `Measuring ${service.name}`) : null;
   try {
     const report = measureContext(options);
     return { report, note: service.dockerfileInline ? 'the Dockerfile is inline (dockerfile_inline)' : null, error: null };
@@ -392,6 +402,8 @@ function measureService(io: CliIO, settings: Settings, service: ComposeService):
 }
 
 async function runCompose(io: CliIO, settings: Settings): Promise<number> {
+  const { findComposeFiles, loadComposeProject, COMPOSE_FILE_NAMES } = await import('../compose.js');
+  const formatters = await loadFormatters(settings, io.env);
   const dirAbs = path.resolve(io.cwd, settings.dir);
   let files: string[];
   if (typeof settings.compose === 'string') {
@@ -408,7 +420,7 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
   const project = loadComposeProject(files, { env: io.env, cwd: io.cwd });
   const services: ServiceOutcome[] = [];
   for (const service of project.services) {
-    const measured = measureService(io, settings, service);
+    const measured = await measureService(io, settings, service);
     const budgets = settings.serviceBudgets[service.name] ?? settings.budgets;
     let note = measured.note;
     let base: MeasureReport | null = null;
@@ -437,10 +449,10 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
       text = JSON.stringify(composeDocument(outcome), null, 2) + '\n';
       break;
     case 'markdown':
-      text = formatComposeMarkdown(outcome, io.cwd);
+      text = formatters.markdown!.formatComposeMarkdown(outcome, io.cwd);
       break;
     case 'prometheus':
-      text = formatComposePrometheus(outcome);
+      text = formatters.prometheus!.formatComposePrometheus(outcome);
       break;
     default:
       text = formatComposeText(outcome, io.cwd);
@@ -449,7 +461,7 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
     ...(s.error !== null ? [`${s.service.name}: ${s.error}`] : []),
     ...s.gates.filter((g) => !g.passed).map((g) => `${s.service.name}: ${g.message}`),
   ]);
-  emit(io, settings, text, () => formatComposeMarkdown(outcome, io.cwd), failures, composeAnnotations(outcome, io.cwd));
+  emit(io, settings, text, () => formatters.markdown!.formatComposeMarkdown(outcome, io.cwd), failures, composeAnnotations(outcome, io.cwd));
   if (services.some((s) => s.error !== null)) return 2;
   return composePassed(outcome) ? 0 : 1;
 }

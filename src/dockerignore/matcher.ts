@@ -105,8 +105,13 @@ export class PatternMatcher {
    * without parent results the parents are checked one by one. Returns the verdict and this
    * path's results for its children. Throws PatternCompileError.
    */
-  matchesUsingParentResults(path: string, parent: ParentMatches): { excluded: boolean; results: boolean[] } {
-    const results = new Array<boolean>(this.patterns.length);
+  matchesUsingParentResults(
+    path: string,
+    parent: ParentMatches,
+    /** Whether the caller needs this path's results (a directory's, for its entries). */
+    keepResults = true,
+  ): { excluded: boolean; results: boolean[] } {
+    const results = keepResults ? new Array<boolean>(this.patterns.length) : NO_RESULTS;
     let excluded = false;
     let parents: string[] | null = null;
     for (let i = 0; i < this.patterns.length; i++) {
@@ -114,7 +119,7 @@ export class PatternMatcher {
       let match = parent.length !== 0 && parent[i] === true;
       if (!match) {
         if (p.exclusion !== excluded) {
-          results[i] = false;
+          if (keepResults) results[i] = false;
           continue;
         }
         match = p.matches(path);
@@ -128,7 +133,7 @@ export class PatternMatcher {
           }
         }
       }
-      results[i] = match;
+      if (keepResults) results[i] = match;
       if (match) excluded = !p.exclusion;
     }
     return { excluded, results };
@@ -189,6 +194,8 @@ export function compileRule(rule: IgnoreRule, platform: PatternPlatform = 'posix
   if (isMalformedGlob(text, escapes)) return { kind: 'malformed', text, exclusion };
   return { kind: 'pattern', pattern: new CompiledPattern(text, exclusion, rule.line, escapes) };
 }
+
+const NO_RESULTS: boolean[] = [];
 
 /** `a/b/c` -> [`a`, `a/b`]. */
 export function parentPaths(path: string): string[] {

@@ -31,6 +31,15 @@ export interface BuilderFilter<S> {
   readonly truncated: boolean;
   /** A failure that makes Docker refuse the build, found so far. */
   readonly failure: BuildFailure | null;
+  /**
+   * True when some pattern fails to compile only when evaluated: then whether (and where) Docker
+   * fails or truncates depends on the walk order, and the walk must keep Go's order.
+   */
+  readonly orderMatters: boolean;
+}
+
+function hasLateErrors(...matchers: (PatternMatcher | null)[]): boolean {
+  return matchers.some((m) => m !== null && m.lateErrors().length > 0);
 }
 
 /** Docker refuses the build: a pattern that only fails when the walk evaluates it. */
@@ -94,6 +103,7 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
   private readonly exceptionPrefixes: string[];
   private readonly onlyPrefixIncludes: boolean;
   private readonly includePrefixes: string[];
+  readonly orderMatters: boolean;
 
   constructor(
     private readonly matcher: PatternMatcher | null,
@@ -105,11 +115,12 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
     const includes = includeMatcher?.patterns.filter((p) => !p.exclusion) ?? [];
     this.onlyPrefixIncludes = onlyPrefixes(includes);
     this.includePrefixes = includes.map((p) => withoutTrailingGlob(p.text));
+    this.orderMatters = hasLateErrors(matcher, includeMatcher);
   }
 
-  private evaluate(matcher: PatternMatcher, path: string, parent: ParentMatches) {
+  private evaluate(matcher: PatternMatcher, path: string, parent: ParentMatches, isDir: boolean) {
     try {
-      return matcher.matchesUsingParentResults(path, parent);
+      return matcher.matchesUsingParentResults(path, parent, isDir);
     } catch (error) {
       if (!(error instanceof PatternCompileError)) throw error;
       this.failure ??= new BuildFailure('buildkit', matcher.file, error.pattern, path);
@@ -122,7 +133,7 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
     let sent = true;
     let include = parent.include;
     if (this.includeMatcher !== null) {
-      const verdict = this.evaluate(this.includeMatcher, path, parent.include);
+      const verdict = this.evaluate(this.includeMatcher, path, parent.include, isDir);
       if (verdict === null) return skipped;
       include = verdict.results;
       if (!verdict.excluded) {
@@ -132,7 +143,7 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
     }
     let exclude = parent.exclude;
     if (this.matcher !== null && this.matcher.patterns.length > 0) {
-      const verdict = this.evaluate(this.matcher, path, parent.exclude);
+      const verdict = this.evaluate(this.matcher, path, parent.exclude, isDir);
       if (verdict === null) return skipped;
       exclude = verdict.results;
       if (verdict.excluded) {
@@ -142,7 +153,8 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
         sent = false;
       }
     }
-    return { included: sent, descend: isDir, state: { include, exclude } };
+    // Only a directory's state reaches other entries; a file's would be garbage at once.
+    return { included: sent, descend: isDir, state: isDir ? { include, exclude } : parent };
   }
 }
 
@@ -168,6 +180,7 @@ export class ClassicFilter implements BuilderFilter<ClassicState> {
   truncated = false;
   failure: BuildFailure | null = null;
   private readonly exceptionPrefixes: string[];
+  readonly orderMatters: boolean;
 
   constructor(
     /** The ignore file's patterns, as ValidateContextDirectory sees them. */
@@ -176,6 +189,7 @@ export class ClassicFilter implements BuilderFilter<ClassicState> {
     private readonly archiveMatcher: PatternMatcher | null,
   ) {
     this.exceptionPrefixes = archiveMatcher?.patterns.filter((p) => p.exclusion).map((p) => p.text) ?? [];
+    this.orderMatters = hasLateErrors(validateMatcher, archiveMatcher);
   }
 
   visit(path: string, isDir: boolean, parent: ClassicState): Verdict<ClassicState> {

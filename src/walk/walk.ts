@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import type { BuilderFilter } from './builders.js';
 import type { Entry, EntryType, WalkWarning } from './entry.js';
+import { fileSizeReader } from './file-size.js';
 import { compareGoStrings } from './go-order.js';
 import { decodeNameLikeGo, isValidUtf8 } from './raw-names.js';
 
@@ -11,6 +12,10 @@ export interface SubtreeTotals {
   /** Bytes and files of the subtree that the builder sends. */
   sentBytes: number;
   sentFiles: number;
+  /** Entries of the subtree that the builder sends (BuildKit then also sends the directory). */
+  sentEntries: number;
+  /** Bytes of the heaviest direct child (a file, or a subdirectory's subtree). */
+  heaviestChild: number;
 }
 
 /** Receives the walk's results; everything the walk learns arrives here, in walk order. */
@@ -36,16 +41,40 @@ export interface WalkOptions<S> {
   sink: WalkSink;
 }
 
-interface Child {
-  name: string;
-  /** Raw name, only when it is not valid UTF-8. */
-  raw?: Buffer;
-  dirent: Dirent | Dirent<Buffer>;
+/** A directory to walk: where it is, and the builder's state there. */
+export interface DirectoryRef<S> {
+  abs: string | Buffer;
+  /** Relative path (`''` for the root). */
+  rel: string;
+  /** Raw relative path, only when some name on the way is not valid UTF-8. */
+  rawRel?: Buffer;
+  state: S;
+  /** The builder's own walk enters this directory (else it is only measured). */
+  builderInside: boolean;
 }
 
-interface Pending {
+/**
+ * A directory entry as read, before any decision: the Dirent itself, or, in a directory where some
+ * name is not valid UTF-8, a wrapper that keeps the raw bytes.
+ */
+export type Child = Dirent | RawChild;
+
+interface RawChild {
+  name: string;
+  /** The raw name, when it is not valid UTF-8. */
+  raw: Buffer | null;
+  dirent: Dirent<Buffer>;
+}
+
+/** What the builder decides about one child of a directory. */
+export interface Visited<S> {
   entry: Entry;
+  /** The builder sends it (a BuildKit directory may still become sent: see `deferred`). */
   sent: boolean;
+  /** A directory BuildKit enters although excluded: sent only if something inside is. */
+  deferred: boolean;
+  /** For a directory: where and how to walk it. */
+  directory: DirectoryRef<S> | null;
 }
 
 function typeOf(dirent: Dirent | Dirent<Buffer>): EntryType {
@@ -59,103 +88,148 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'EIO';
 }
 
+const SLASH = Buffer.from('/');
+const fileSize = fileSizeReader();
+
+function rawOf(child: RawChild): Buffer {
+  return child.raw ?? Buffer.from(child.name, 'utf8');
+}
+
+/** A directory's entries, sorted in Go's order (bytes of the names). Null when it cannot be read. */
+export function readDirectory(abs: string | Buffer, rel: string, warn: (w: WalkWarning) => void): Child[] | null {
+  let dirents: Dirent[];
+  try {
+    dirents = readdirSync(abs as string, { withFileTypes: true });
+  } catch (error) {
+    warn({ path: rel, code: errorCode(error), message: `cannot read directory: ${(error as Error).message}` });
+    return null;
+  }
+  if (!dirents.some((d) => d.name.includes('\uFFFD'))) return dirents.sort((a, b) => compareGoStrings(a.name, b.name));
+  // Lossy names: read again as bytes so the entries can still be opened.
+  const raw = readdirSync(abs as string, { withFileTypes: true, encoding: 'buffer' });
+  const children: RawChild[] = raw.map((dirent) => {
+    const bytes = dirent.name;
+    return isValidUtf8(bytes) ? { name: bytes.toString('utf8'), raw: null, dirent } : { name: decodeNameLikeGo(bytes), raw: bytes, dirent };
+  });
+  return children.sort((a, b) => Buffer.compare(rawOf(a), rawOf(b)));
+}
+
+/**
+ * Stat one child (regular files only: the size is all a walk needs) and let the builder decide.
+ * Null when the child vanished or cannot be stat'ed (a warning says so).
+ */
+export function visitChild<S>(
+  filter: BuilderFilter<S>,
+  dir: DirectoryRef<S>,
+  child: Child,
+  warn: (w: WalkWarning) => void,
+): Visited<S> | null {
+  const { rel, rawRel, abs } = dir;
+  const path = rel === '' ? child.name : rel + '/' + child.name;
+  const rawName = 'dirent' in child ? child.raw : null;
+  const dirent = 'dirent' in child ? child.dirent : child;
+  let childAbs: string | Buffer;
+  let childRaw: Buffer | undefined;
+  if (rawName || rawRel) {
+    const nameBytes = rawName ?? Buffer.from(child.name);
+    childRaw = rel === '' ? nameBytes : Buffer.concat([rawRel ?? Buffer.from(rel), SLASH, nameBytes]);
+    childAbs = Buffer.concat([typeof abs === 'string' ? Buffer.from(abs) : abs, SLASH, nameBytes]);
+  } else {
+    childAbs = (abs as string) + '/' + child.name;
+  }
+  const type = typeOf(dirent);
+  let size = 0;
+  if (type === 'file') {
+    try {
+      size = fileSize(childAbs);
+    } catch (error) {
+      warn({ path, code: errorCode(error), message: `cannot stat: ${(error as Error).message}` });
+      return null;
+    }
+  }
+  const entry: Entry = { path, type, size };
+  if (type === 'other' && dirent.isSocket()) entry.socket = true;
+  if (childRaw) entry.rawPath = childRaw;
+
+  const isDir = type === 'dir';
+  let sent = false;
+  let descend = false;
+  let state = dir.state;
+  if (dir.builderInside) {
+    const verdict = filter.visit(path, isDir, dir.state);
+    sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder === 'classic');
+    descend = isDir && verdict.descend;
+    state = verdict.state;
+  }
+  const deferred = isDir && !sent && descend && filter.sendsParentsOfIncluded;
+  const directory = isDir ? { abs: childAbs, rel: path, ...(childRaw ? { rawRel: childRaw } : {}), state, builderInside: descend } : null;
+  return { entry, sent, deferred, directory };
+}
+
+interface Pending {
+  entry: Entry;
+  sent: boolean;
+}
+
 /**
  * Walk a context directory once, in Go's order (names sorted by bytes, parents first), never
  * following symbolic links, applying one builder's semantics. Unreadable entries become warnings.
  */
-export function walkContext<S>(options: WalkOptions<S>): void {
+export function walkContext<S>(options: WalkOptions<S>): SubtreeTotals {
+  const root: DirectoryRef<S> = { abs: options.root, rel: '', state: options.filter.rootState, builderInside: true };
+  return walkSubtree(options, root);
+}
+
+/**
+ * Walk the subtree below one directory (not the directory itself), as walkContext does from the
+ * root. Directories that BuildKit enters although excluded are reported once their answer is known;
+ * the starting directory's own answer is the caller's (see `sentEntries`).
+ */
+export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: DirectoryRef<S>): SubtreeTotals {
   const { filter, sink, visitSkipped } = options;
+  const warn = (w: WalkWarning): void => sink.warning(w);
   const pending: Pending[] = [];
+  let sentEntries = 0;
 
-  const readChildren = (abs: string | Buffer, rel: string): Child[] | null => {
-    let dirents: Dirent[];
-    try {
-      dirents = readdirSync(abs as string, { withFileTypes: true });
-    } catch (error) {
-      sink.warning({ path: rel, code: errorCode(error), message: `cannot read directory: ${(error as Error).message}` });
-      return null;
-    }
-    let children: Child[];
-    if (dirents.some((d) => d.name.includes('\uFFFD'))) {
-      // Lossy names: read again as bytes so the entries can still be opened.
-      const raw = readdirSync(abs as string, { withFileTypes: true, encoding: 'buffer' });
-      children = raw.map((dirent) => {
-        const bytes = dirent.name;
-        return isValidUtf8(bytes)
-          ? { name: bytes.toString('utf8'), dirent }
-          : { name: decodeNameLikeGo(bytes), raw: bytes, dirent };
-      });
-    } else {
-      children = dirents.map((dirent) => ({ name: dirent.name, dirent }));
-    }
-    return children.sort((a, b) => (a.raw || b.raw ? Buffer.compare(rawOf(a), rawOf(b)) : compareGoStrings(a.name, b.name)));
+  const send = (entry: Entry): void => {
+    sentEntries++;
+    sink.entry(entry, true);
   };
-
   const flushPending = (): void => {
     for (const p of pending) {
       if (!p.sent) {
         p.sent = true;
-        sink.entry(p.entry, true);
+        send(p.entry);
       }
     }
   };
 
-  const walkDirectory = (
-    abs: string | Buffer,
-    rel: string,
-    rawRel: Buffer | undefined,
-    state: S,
-    builderInside: boolean,
-  ): SubtreeTotals => {
-    const totals: SubtreeTotals = { bytes: 0, files: 0, sentBytes: 0, sentFiles: 0 };
-    const children = readChildren(abs, rel);
+  const walkDirectory = (dir: DirectoryRef<S>): SubtreeTotals => {
+    const totals: SubtreeTotals = { bytes: 0, files: 0, sentBytes: 0, sentFiles: 0, sentEntries: 0, heaviestChild: 0 };
+    const before = sentEntries;
+    const children = readDirectory(dir.abs, dir.rel, warn);
     if (children === null) return totals;
     for (const child of children) {
-      if (filter.failure !== null) return totals;
-      const path = rel === '' ? child.name : rel + '/' + child.name;
-      let childAbs: string | Buffer;
-      let childRaw: Buffer | undefined;
-      if (child.raw || rawRel) {
-        const nameBytes = child.raw ?? Buffer.from(child.name);
-        childRaw = rel === '' ? nameBytes : Buffer.concat([rawRel ?? Buffer.from(rel), SLASH, nameBytes]);
-        childAbs = Buffer.concat([typeof abs === 'string' ? Buffer.from(abs) : abs, SLASH, nameBytes]);
-      } else {
-        childAbs = (abs as string) + '/' + child.name;
-      }
-      const type = typeOf(child.dirent);
-      let size = 0;
-      if (type === 'file') {
-        try {
-          size = lstatSync(childAbs as string).size;
-        } catch (error) {
-          sink.warning({ path, code: errorCode(error), message: `cannot stat: ${(error as Error).message}` });
-          continue;
+      if (filter.failure !== null) break;
+      const visited = visitChild(filter, dir, child, warn);
+      if (visited === null) continue;
+      if (filter.failure !== null) break;
+      const { entry, deferred } = visited;
+      let sent = visited.sent;
+
+      if (visited.directory === null) {
+        if (sent) {
+          if (filter.sendsParentsOfIncluded) flushPending();
+          send(entry);
+        } else if (visitSkipped) {
+          sink.entry(entry, false);
         }
-      }
-      const entry: Entry = { path, type, size };
-      if (type === 'other' && child.dirent.isSocket()) entry.socket = true;
-      if (childRaw) entry.rawPath = childRaw;
-
-      const isDir = type === 'dir';
-      let sent = false;
-      let descendForBuilder = false;
-      let childState = state;
-      if (builderInside) {
-        const verdict = filter.visit(path, isDir, state);
-        if (filter.failure !== null) return totals;
-        sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder === 'classic');
-        descendForBuilder = isDir && verdict.descend;
-        childState = verdict.state;
-      }
-
-      if (!isDir) {
-        if (sent && filter.sendsParentsOfIncluded) flushPending();
-        if (sent || visitSkipped) sink.entry(entry, sent);
-        if (type === 'file') {
-          totals.bytes += size;
+        if (entry.type === 'file') {
+          totals.bytes += entry.size;
           totals.files += 1;
+          if (entry.size > totals.heaviestChild) totals.heaviestChild = entry.size;
           if (sent) {
-            totals.sentBytes += size;
+            totals.sentBytes += entry.size;
             totals.sentFiles += 1;
           }
         }
@@ -163,10 +237,13 @@ export function walkContext<S>(options: WalkOptions<S>): void {
       }
 
       // A directory: decide now when we can; BuildKit's excluded-but-entered ones wait.
-      const deferred = !sent && descendForBuilder && filter.sendsParentsOfIncluded;
-      if (sent && filter.sendsParentsOfIncluded) flushPending();
-      if (!deferred && (sent || visitSkipped)) sink.entry(entry, sent);
-      if (!descendForBuilder && !visitSkipped) continue;
+      if (sent) {
+        if (filter.sendsParentsOfIncluded) flushPending();
+        send(entry);
+      } else if (!deferred && visitSkipped) {
+        sink.entry(entry, false);
+      }
+      if (!visited.directory.builderInside && !visitSkipped) continue;
 
       let marker: Pending | null = null;
       if (deferred) {
@@ -175,7 +252,7 @@ export function walkContext<S>(options: WalkOptions<S>): void {
       } else if (sent && filter.sendsParentsOfIncluded) {
         pending.push({ entry, sent: true });
       }
-      const sub = walkDirectory(childAbs, path, childRaw, childState, descendForBuilder);
+      const sub = walkDirectory(visited.directory);
       if (deferred || (sent && filter.sendsParentsOfIncluded)) pending.pop();
       if (marker !== null) {
         sent = marker.sent;
@@ -185,16 +262,12 @@ export function walkContext<S>(options: WalkOptions<S>): void {
       totals.files += sub.files;
       totals.sentBytes += sub.sentBytes;
       totals.sentFiles += sub.sentFiles;
+      if (sub.bytes > totals.heaviestChild) totals.heaviestChild = sub.bytes;
       sink.leaveDirectory?.(entry, sub, sent);
     }
+    totals.sentEntries = sentEntries - before;
     return totals;
   };
 
-  walkDirectory(options.root, '', undefined, filter.rootState, true);
-}
-
-const SLASH = Buffer.from('/');
-
-function rawOf(child: Child): Buffer {
-  return child.raw ?? Buffer.from(child.name, 'utf8');
+  return walkDirectory(start);
 }

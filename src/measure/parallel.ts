@@ -1,0 +1,240 @@
+import { availableParallelism } from 'node:os';
+import { receiveMessageOnPort, MessageChannel, Worker } from 'node:worker_threads';
+import type { ResolvedContext } from '../context/resolve.js';
+import type { BuilderFilter } from '../walk/builders.js';
+import type { Entry, WalkWarning } from '../walk/entry.js';
+import { compareGoStrings } from '../walk/go-order.js';
+import { readDirectory, visitChild, walkSubtree, type DirectoryRef, type SubtreeTotals } from '../walk/walk.js';
+import type { AccumulatedMeasure, MeasureAccumulator } from './accumulator.js';
+
+/**
+ * The measurement walk on several threads. The main thread reads the first levels of the tree
+ * (a skeleton), turns the directories below them into tasks, and walks tasks alongside one or more
+ * worker threads that claim them from a shared counter. Each thread adds up its own accumulator;
+ * the skeleton then adds the tasks' subtree totals to their ancestors, so every directory's total,
+ * BuildKit's "sent because something inside is" and the largest paths come out exactly as from
+ * the sequential walk. Only used when walk order cannot matter (no pattern that fails late).
+ */
+
+/** Shared slots between the threads: the next task, then a state and a progress slot per worker. */
+const NEXT_TASK = 0;
+const stateSlot = (worker: number): number => 1 + 2 * worker;
+const seenSlot = (worker: number): number => 2 + 2 * worker;
+/** Worker states. */
+const BOOTING = 0;
+const RUNNING = 1;
+const DONE = 2;
+const CANCELLED = 3;
+
+/**
+ * How far the main thread reads before handing out tasks: until the skeleton has this many task
+ * directories per thread, or is this deep. (Tests set them to put task boundaries everywhere.)
+ */
+export const PARALLEL_TUNING = { tasksPerThread: 48, maxSkeletonDepth: 4, mainWalksTasks: true };
+
+/** A directory handed to a thread, as plain data. */
+export interface WalkTask {
+  id: number;
+  dir: DirectoryRef<unknown>;
+}
+
+/** What a worker thread receives once, at start. */
+export interface WorkerSetup {
+  context: ResolvedContext;
+  top: number;
+  topLevelLimit: number;
+  shared: SharedArrayBuffer;
+  /** This worker's state slot, and its progress slot after it. */
+  stateSlot: number;
+}
+
+/** What a worker thread sends back once, at the end. */
+export type WorkerReply =
+  | { ok: true; measure: AccumulatedMeasure; results: [number, SubtreeTotals][] }
+  | { ok: false; error: string };
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+interface SkeletonDir {
+  entry: Entry;
+  sent: boolean;
+  deferred: boolean;
+  dir: DirectoryRef<unknown>;
+  /** Set when this directory is walked as a task. */
+  taskId: number | null;
+  /** Direct files and the other non-directory children, once expanded. */
+  direct: SubtreeTotals | null;
+  children: SkeletonDir[];
+}
+
+function emptyTotals(): SubtreeTotals {
+  return { bytes: 0, files: 0, sentBytes: 0, sentFiles: 0, sentEntries: 0, heaviestChild: 0 };
+}
+
+/** Read one directory of the skeleton: its non-directory children are counted here. */
+function expand(
+  node: { dir: DirectoryRef<unknown>; direct: SubtreeTotals | null; children: SkeletonDir[] },
+  filter: BuilderFilter<unknown>,
+  accumulator: MeasureAccumulator,
+): SkeletonDir[] {
+  const direct = emptyTotals();
+  node.direct = direct;
+  const warn = (w: WalkWarning): void => accumulator.warning(w);
+  const children = readDirectory(node.dir.abs, node.dir.rel, warn) ?? [];
+  for (const child of children) {
+    const visited = visitChild(filter, node.dir, child, warn);
+    if (visited === null) continue;
+    const { entry, sent, deferred } = visited;
+    if (sent) direct.sentEntries++;
+    if (visited.directory === null) {
+      accumulator.entry(entry, sent);
+      if (entry.type === 'file') {
+        direct.bytes += entry.size;
+        direct.files++;
+        if (entry.size > direct.heaviestChild) direct.heaviestChild = entry.size;
+        if (sent) {
+          direct.sentBytes += entry.size;
+          direct.sentFiles++;
+        }
+      }
+      continue;
+    }
+    if (!deferred) accumulator.entry(entry, sent);
+    node.children.push({ entry, sent, deferred, dir: visited.directory, taskId: null, direct: null, children: [] });
+  }
+  return node.children;
+}
+
+/** Add up a skeleton directory's subtree from its own files, its tasks and its subdirectories. */
+function finish(
+  node: { direct: SubtreeTotals | null; children: SkeletonDir[] },
+  results: Map<number, SubtreeTotals>,
+  accumulator: MeasureAccumulator,
+): SubtreeTotals {
+  const totals = { ...(node.direct ?? emptyTotals()) };
+  for (const child of node.children) {
+    const sub = child.taskId !== null ? results.get(child.taskId)! : finish(child, results, accumulator);
+    const sent = child.sent || (child.deferred && sub.sentEntries > 0);
+    if (child.deferred) {
+      accumulator.entry(child.entry, sent);
+      if (sent) totals.sentEntries++;
+    }
+    totals.bytes += sub.bytes;
+    totals.files += sub.files;
+    totals.sentBytes += sub.sentBytes;
+    totals.sentFiles += sub.sentFiles;
+    totals.sentEntries += sub.sentEntries;
+    if (sub.bytes > totals.heaviestChild) totals.heaviestChild = sub.bytes;
+    accumulator.leaveDirectory(child.entry, sub, sent);
+  }
+  return totals;
+}
+
+/** Walk order of paths: parents first, names in Go's order (for warnings gathered from threads). */
+export function comparePreorder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const c = compareGoStrings(x[i]!, y[i]!);
+    if (c !== 0) return c;
+  }
+  return x.length - y.length;
+}
+
+function runTasks(
+  tasks: WalkTask[],
+  shared: Int32Array,
+  filter: BuilderFilter<unknown>,
+  sink: { entry(e: Entry, s: boolean): void; leaveDirectory(e: Entry, t: SubtreeTotals, s: boolean): void; warning(w: WalkWarning): void },
+  results: Map<number, SubtreeTotals>,
+): void {
+  for (;;) {
+    const index = Atomics.add(shared, NEXT_TASK, 1);
+    if (index >= tasks.length) return;
+    const task = tasks[index]!;
+    results.set(task.id, walkSubtree({ filter, sink, visitSkipped: true }, task.dir));
+  }
+}
+
+/**
+ * Measure with `threads` threads (the main one included). Fills `accumulator` exactly as the
+ * sequential walk would.
+ */
+export function measureInParallel(
+  context: ResolvedContext,
+  filter: BuilderFilter<unknown>,
+  accumulator: MeasureAccumulator,
+  options: { threads: number; top: number; topLevelLimit: number; onProgress?: (seen: number) => void },
+): void {
+  const sharedBuffer = new SharedArrayBuffer((1 + 2 * options.threads) * Int32Array.BYTES_PER_ELEMENT);
+  const shared = new Int32Array(sharedBuffer);
+  const workerSeen = (): number => {
+    let seen = 0;
+    for (let k = 0; k < options.threads - 1; k++) seen += Atomics.load(shared, seenSlot(k));
+    return seen;
+  };
+  const channels: MessageChannel[] = [];
+  const workers: Worker[] = [];
+  // Start the workers first: they boot while this thread reads the first levels.
+  for (let i = 1; i < options.threads; i++) {
+    const channel = new MessageChannel();
+    const setup: WorkerSetup = { context, top: options.top, topLevelLimit: options.topLevelLimit, shared: sharedBuffer, stateSlot: stateSlot(i - 1) };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { setup, port: channel.port2 },
+      transferList: [channel.port2],
+    });
+    worker.unref();
+    channels.push(channel);
+    workers.push(worker);
+  }
+
+  const root = { dir: { abs: context.root, rel: '', state: filter.rootState, builderInside: true } as DirectoryRef<unknown>, direct: null, children: [] as SkeletonDir[] };
+  let frontier: SkeletonDir[] = expand(root, filter, accumulator);
+  const target = PARALLEL_TUNING.tasksPerThread * options.threads;
+  for (let depth = 1; depth < PARALLEL_TUNING.maxSkeletonDepth && frontier.length > 0 && frontier.length < target; depth++) {
+    const next: SkeletonDir[] = [];
+    for (const node of frontier) next.push(...expand(node, filter, accumulator));
+    frontier = next;
+  }
+  const tasks: WalkTask[] = frontier.map((node, id) => {
+    node.taskId = id;
+    return { id, dir: node.dir };
+  });
+
+  const progress = options.onProgress;
+  const sink = {
+    entry(entry: Entry, sent: boolean) {
+      accumulator.entry(entry, sent);
+      if (progress !== undefined && (accumulator.seen & 0x3fff) === 0) progress(accumulator.seen + workerSeen());
+    },
+    leaveDirectory: (entry: Entry, totals: SubtreeTotals, sent: boolean) => accumulator.leaveDirectory(entry, totals, sent),
+    warning: (warning: WalkWarning) => accumulator.warning(warning),
+  };
+  const results = new Map<number, SubtreeTotals>();
+  if (tasks.length > 0) for (const channel of channels) channel.port1.postMessage(tasks);
+  if (PARALLEL_TUNING.mainWalksTasks || workers.length === 0) runTasks(tasks, shared, filter, sink, results);
+
+  if (filter.failure) throw filter.failure;
+
+  // Wait for the workers that started; one still booting is told to stay out.
+  workers.forEach((worker, k) => {
+    const slot = stateSlot(k);
+    const mustWait = !PARALLEL_TUNING.mainWalksTasks && tasks.length > 0;
+    if (mustWait || Atomics.compareExchange(shared, slot, BOOTING, CANCELLED) !== BOOTING) {
+      while (Atomics.load(shared, slot) !== DONE) Atomics.wait(shared, slot, Atomics.load(shared, slot), 100);
+      const reply = receiveMessageOnPort(channels[k]!.port1)?.message as WorkerReply | undefined;
+      if (reply === undefined) throw new Error('measurement worker ended without a result');
+      if (!reply.ok) throw new Error(`measurement worker failed: ${reply.error}`);
+      accumulator.merge(reply.measure);
+      for (const [id, totals] of reply.results) results.set(id, totals);
+    }
+    channels[k]!.port1.close();
+    void worker.terminate();
+  });
+  finish(root, results, accumulator);
+  accumulator.warnings.sort((a, b) => comparePreorder(a.path, b.path));
+}
+
+export const SHARED = { NEXT_TASK, BOOTING, RUNNING, DONE, CANCELLED } as const;
