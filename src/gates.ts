@@ -4,6 +4,7 @@
  */
 import { filesize } from 'filesize';
 import type { Counts, MeasureReport } from './measure.js';
+import { number } from './report/numbers.js';
 
 /** A size limit, as the user wrote it and in bytes. */
 export interface SizeLimit {
@@ -117,7 +118,6 @@ export function parseGrowth(text: string): GrowthLimit {
   return { percent: millionths / 1e6, millionths, text: text.trim() };
 }
 
-const number = new Intl.NumberFormat('en-US');
 
 /** A human size in SI units, or in IEC units when the limit it is compared with was written so. */
 export function formatSize(bytes: number, binary = false): string {

@@ -3,8 +3,8 @@ import { displayPath } from '../display-path.js';
 import { humanSize, table } from '../report/human.js';
 import { categoryTotals } from './plan.js';
 import type { CleanResult, CleanWarning, ItemOutcome, ItemStatus, Plan, PlanItem, SkippedItem } from './types.js';
+import { number } from '../report/numbers.js';
 
-const number = new Intl.NumberFormat('en-US');
 
 const plural = (n: number, word: string, many = word + 's'): string => `${number.format(n)} ${n === 1 ? word : many}`;
 

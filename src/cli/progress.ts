@@ -1,5 +1,6 @@
 import type { Ora } from 'ora';
 import type { CliIO } from './io.js';
+import { formatCount } from '../report/numbers.js';
 
 export interface Progress {
   update: (entriesSeen: number) => void;
@@ -26,7 +27,7 @@ export async function startProgress(io: CliIO, label: string): Promise<Progress 
       if (now - started < DELAY_MS || now - lastRender < 80) return;
       lastRender = now;
       spinner ??= ora({ text: label, stream: io.stderr as NodeJS.WriteStream, discardStdin: false }).start();
-      spinner.text = `${label}: ${entriesSeen.toLocaleString('en-US')} entries`;
+      spinner.text = `${label}: ${formatCount(entriesSeen)} entries`;
       spinner.render();
     },
     stop() {

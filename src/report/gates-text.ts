@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { BaselineComparison, PathChange } from '../baseline.js';
 import { formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult } from '../gates.js';
 import { shownPath } from './markdown.js';
+import { number } from './numbers.js';
 
-const number = new Intl.NumberFormat('en-US');
 
 function signed(bytes: number): string {
   return `${bytes >= 0 ? '+' : '-'}${formatSize(Math.abs(bytes))}`;

@@ -1,13 +1,13 @@
 import { filesize } from 'filesize';
 import { displayPath } from '../display-path.js';
 import type { MeasureReport } from '../measure.js';
+import { number } from './numbers.js';
 
 /** Human sizes everywhere in ctxsize (SI units, as `docker` prints them). */
 export function humanSize(bytes: number): string {
   return filesize(bytes, { round: 1 }) as string;
 }
 
-const number = new Intl.NumberFormat('en-US');
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);

@@ -7,8 +7,8 @@ import { displayPath } from '../display-path.js';
 import type { BaselineComparison, PathChange } from '../baseline.js';
 import { effectiveCounts, formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult, type MeasureOutcome, type ServiceOutcome } from '../gates.js';
 import type { MeasureReport } from '../measure.js';
+import { number } from './numbers.js';
 
-const number = new Intl.NumberFormat('en-US');
 
 /** A path as the user would type it from `cwd` (absolute when outside it). */
 export function shownPath(file: string | null, cwd: string): string {

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { humanSize, percent, table } from '../report/human.js';
 import type { Amount, BuilderOutcome, SuggestReport } from './types.js';
+import { number } from '../report/numbers.js';
 
-const number = new Intl.NumberFormat('en-US');
 
 function shown(file: string | null, cwd: string): string {
   if (file === null) return 'none';
