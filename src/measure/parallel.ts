@@ -53,6 +53,9 @@ export type WorkerReply =
   | { ok: true; measure: AccumulatedMeasure; results: [number, SubtreeTotals][] }
   | { ok: false; error: string };
 
+/** Young-generation size of a walking thread: big enough not to slow it, small enough for RSS. */
+const YOUNG_GENERATION_MB = 12;
+
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
@@ -184,6 +187,8 @@ export function measureInParallel(
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { setup, port: channel.port2 },
       transferList: [channel.port2],
+      // A walk makes short-lived garbage only: a small young generation keeps memory flat.
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     worker.unref();
     channels.push(channel);
