@@ -112,6 +112,10 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
         }
       }
     }
+    // The measurement walks on worker threads: start them while the command loads.
+    if (name === 'measure' && !rest.some((a) => a === '--help' || a === '-h' || a === '--compose' || a.startsWith('--compose='))) {
+      (await import('./measure/pool.js')).prestartWalkers();
+    }
     const command = await COMMANDS[name]!.load();
     return await command.run(rest, io);
   } catch (error) {

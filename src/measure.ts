@@ -7,7 +7,8 @@ import type { Builder } from './walk/builders.js';
 import type { WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
 import { MeasureAccumulator, emptyCounts, addToCounts } from './measure/accumulator.js';
-import { defaultThreads, measureInParallel } from './measure/parallel.js';
+import { measureInParallel } from './measure/parallel.js';
+import { defaultThreads, releaseWalkers } from './measure/pool.js';
 
 /** Entry counts and the bytes of regular files. */
 export interface Counts {
@@ -141,6 +142,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress });
   } else {
     // Where a pattern fails only when evaluated, the walk order decides the outcome: one thread.
+    releaseWalkers();
     walkContext({
       root: context.root,
       filter,

@@ -1,11 +1,11 @@
-import { availableParallelism } from 'node:os';
-import { receiveMessageOnPort, MessageChannel, Worker } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import type { ResolvedContext } from '../context/resolve.js';
 import type { BuilderFilter } from '../walk/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { compareGoStrings } from '../walk/go-order.js';
 import { readDirectory, visitChild, walkSubtree, type DirectoryRef, type SubtreeTotals } from '../walk/walk.js';
 import type { AccumulatedMeasure, MeasureAccumulator } from './accumulator.js';
+import { BOOTING, CANCELLED, DONE, NEXT_TASK, releaseWalkers, takeWalkers } from './pool.js';
 
 /**
  * The measurement walk on several threads. The main thread reads the first levels of the tree
@@ -15,16 +15,6 @@ import type { AccumulatedMeasure, MeasureAccumulator } from './accumulator.js';
  * BuildKit's "sent because something inside is" and the largest paths come out exactly as from
  * the sequential walk. Only used when walk order cannot matter (no pattern that fails late).
  */
-
-/** Shared slots between the threads: the next task, then a state and a progress slot per worker. */
-const NEXT_TASK = 0;
-const stateSlot = (worker: number): number => 1 + 2 * worker;
-const seenSlot = (worker: number): number => 2 + 2 * worker;
-/** Worker states. */
-const BOOTING = 0;
-const RUNNING = 1;
-const DONE = 2;
-const CANCELLED = 3;
 
 /**
  * How far the main thread reads before handing out tasks: until the skeleton has this many task
@@ -38,27 +28,18 @@ export interface WalkTask {
   dir: DirectoryRef<unknown>;
 }
 
-/** What a worker thread receives once, at start. */
-export interface WorkerSetup {
+/** What a worker thread receives once its measurement begins. */
+export interface WorkerJob {
   context: ResolvedContext;
   top: number;
   topLevelLimit: number;
-  shared: SharedArrayBuffer;
-  /** This worker's state slot, and its progress slot after it. */
-  stateSlot: number;
+  tasks: WalkTask[];
 }
 
 /** What a worker thread sends back once, at the end. */
 export type WorkerReply =
   | { ok: true; measure: AccumulatedMeasure; results: [number, SubtreeTotals][] }
   | { ok: false; error: string };
-
-/** Young-generation size of a walking thread: big enough not to slow it, small enough for RSS. */
-const YOUNG_GENERATION_MB = 12;
-
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), 4));
-}
 
 interface SkeletonDir {
   entry: Entry;
@@ -171,29 +152,10 @@ export function measureInParallel(
   accumulator: MeasureAccumulator,
   options: { threads: number; top: number; topLevelLimit: number; onProgress?: (seen: number) => void },
 ): void {
-  const sharedBuffer = new SharedArrayBuffer((1 + 2 * options.threads) * Int32Array.BYTES_PER_ELEMENT);
-  const shared = new Int32Array(sharedBuffer);
-  const workerSeen = (): number => {
-    let seen = 0;
-    for (let k = 0; k < options.threads - 1; k++) seen += Atomics.load(shared, seenSlot(k));
-    return seen;
-  };
-  const channels: MessageChannel[] = [];
-  const workers: Worker[] = [];
-  // Start the workers first: they boot while this thread reads the first levels.
-  for (let i = 1; i < options.threads; i++) {
-    const channel = new MessageChannel();
-    const setup: WorkerSetup = { context, top: options.top, topLevelLimit: options.topLevelLimit, shared: sharedBuffer, stateSlot: stateSlot(i - 1) };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { setup, port: channel.port2 },
-      transferList: [channel.port2],
-      // A walk makes short-lived garbage only: a small young generation keeps memory flat.
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
-    worker.unref();
-    channels.push(channel);
-    workers.push(worker);
-  }
+  // Take the walkers first (the CLI started them already): they boot while this thread reads.
+  const pool = takeWalkers(options.threads);
+  const { shared, walkers } = pool;
+  const workerSeen = (): number => walkers.reduce((sum, w) => sum + Atomics.load(shared, w.stateSlot + 1), 0);
 
   const root = { dir: { abs: context.root, rel: '', state: filter.rootState, builderInside: true } as DirectoryRef<unknown>, direct: null, children: [] as SkeletonDir[] };
   let frontier: SkeletonDir[] = expand(root, filter, accumulator);
@@ -218,28 +180,32 @@ export function measureInParallel(
     warning: (warning: WalkWarning) => accumulator.warning(warning),
   };
   const results = new Map<number, SubtreeTotals>();
-  if (tasks.length > 0) for (const channel of channels) channel.port1.postMessage(tasks);
-  if (PARALLEL_TUNING.mainWalksTasks || workers.length === 0) runTasks(tasks, shared, filter, sink, results);
+  const job: WorkerJob = { context, top: options.top, topLevelLimit: options.topLevelLimit, tasks };
+  if (tasks.length > 0) for (const walker of walkers) walker.port.postMessage(job);
+  if (PARALLEL_TUNING.mainWalksTasks || walkers.length === 0) runTasks(tasks, shared, filter, sink, results);
 
-  if (filter.failure) throw filter.failure;
+  if (filter.failure) {
+    releaseWalkers(pool);
+    throw filter.failure;
+  }
 
-  // Wait for the workers that started; one still booting is told to stay out.
-  workers.forEach((worker, k) => {
-    const slot = stateSlot(k);
-    const mustWait = !PARALLEL_TUNING.mainWalksTasks && tasks.length > 0;
-    if (mustWait || Atomics.compareExchange(shared, slot, BOOTING, CANCELLED) !== BOOTING) {
+  // Wait for the walkers that took the job; one still booting is told to stay out.
+  try {
+    for (const walker of walkers) {
+      const slot = walker.stateSlot;
+      const mustWait = !PARALLEL_TUNING.mainWalksTasks && tasks.length > 0;
+      if (!mustWait && Atomics.compareExchange(shared, slot, BOOTING, CANCELLED) === BOOTING) continue;
       while (Atomics.load(shared, slot) !== DONE) Atomics.wait(shared, slot, Atomics.load(shared, slot), 100);
-      const reply = receiveMessageOnPort(channels[k]!.port1)?.message as WorkerReply | undefined;
+      const reply = receiveMessageOnPort(walker.port)?.message as WorkerReply | undefined;
       if (reply === undefined) throw new Error('measurement worker ended without a result');
       if (!reply.ok) throw new Error(`measurement worker failed: ${reply.error}`);
       accumulator.merge(reply.measure);
       for (const [id, totals] of reply.results) results.set(id, totals);
     }
-    channels[k]!.port1.close();
-    void worker.terminate();
-  });
+  } finally {
+    releaseWalkers(pool);
+  }
   finish(root, results, accumulator);
   accumulator.warnings.sort((a, b) => comparePreorder(a.path, b.path));
 }
 
-export const SHARED = { NEXT_TASK, BOOTING, RUNNING, DONE, CANCELLED } as const;
