@@ -28,3 +28,4 @@ export { ARTIFACTS, ArtifactMatcher, artifactMatcher, findArtifact, matchesArtif
 export type { ArtifactRule, ArtifactPattern, ArtifactCategory, ArtifactKind, ArtifactDepth, Ecosystem, MatchContext, MatchKind } from './knowledge/artifacts.js';
 export { suggestIgnore, applySuggestWrite, insertIntoBlock, unifiedDiff, convertGitignorePattern, parseGitignoreLine, literalPattern, DEFAULT_LARGE_FILE_BYTES, BLOCK_BEGIN, BLOCK_END } from './suggest/index.js';
 export type { SuggestOptions, SuggestReport, SuggestSelection, Suggestion, SuggestionCategory, Withheld, GitignoreSuggestion, AllowList, Amount, BuilderOutcome, CombinedOutcome, EffectiveOutcome, WritePlan, SourceRef, BlockLine, GitPattern, GitignoreLocation, Conversion } from './suggest/index.js';
+export { forEachEffectiveEntry, planEffective, walkEffective, type BuildSelection, type EffectivePlan, type SourceProblem } from './effective.js';
