@@ -64,4 +64,6 @@ start.port.once('message', (job: WorkerJob) => {
   Atomics.store(shared, start.stateSlot, DONE);
   Atomics.notify(shared, start.stateSlot);
   start.port.close();
+  // End the thread now, while the main thread reports: tearing it down at exit would wait for it.
+  process.exit(0);
 });
