@@ -138,3 +138,19 @@ export const BUILD_OPTIONS = {
   target: { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
 } satisfies OptionSpec;
+
+/** The context and build a command works on, from the shared flags (`-f`, `--builder`, `--target`, `--build-arg`). */
+export function contextFromFlags(
+  values: { file?: string; builder?: string; target?: string; 'build-arg'?: string[] },
+  positionals: readonly string[],
+  io: { env: NodeJS.ProcessEnv; cwd: string },
+) {
+  return {
+    dir: positionals[0] ?? '.',
+    dockerfile: values.file,
+    builder: parseBuilder(values.builder),
+    target: values.target,
+    buildArgs: parseBuildArgs(values['build-arg'], io.env),
+    cwd: io.cwd,
+  };
+}

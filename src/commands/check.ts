@@ -1,4 +1,4 @@
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, contextFromFlags, parseCommandArgs } from '../cli/args.js';
 import { EXIT } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { checkContext } from '../check/check.js';
@@ -48,14 +48,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(help);
     return EXIT.ok;
   }
-  const report = checkContext({
-    dir: positionals[0] ?? '.',
-    dockerfile: values.file,
-    builder: parseBuilder(values.builder),
-    target: values.target,
-    buildArgs: parseBuildArgs(values['build-arg'], io.env),
-    cwd: io.cwd,
-  });
+  const report = checkContext(contextFromFlags(values, positionals, io));
   io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
   const { errors, warnings } = report.summary;
   return errors > 0 || (values.strict === true && warnings > 0) ? EXIT.failed : EXIT.ok;

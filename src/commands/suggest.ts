@@ -1,4 +1,4 @@
-import { BUILD_OPTIONS, closest, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs } from '../cli/args.js';
+import { BUILD_OPTIONS, closest, CONTEXT_OPTIONS, contextFromFlags, parseCommandArgs } from '../cli/args.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { LimitSyntaxError, parseSize } from '../gates.js';
@@ -98,12 +98,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   check('--only', only, [...ARTIFACTS.map((a) => a.id), 'large-file', 'gitignore'], (v) => v.startsWith('large-file:') || v.startsWith('gitignore:'));
   check('--category', categories, [...new Set<string>(ARTIFACTS.map((a) => a.category)), 'large-file', 'gitignore']);
   const report = suggestIgnore({
-    dir: positionals[0] ?? '.',
-    dockerfile: values.file,
-    builder: parseBuilder(values.builder),
-    target: values.target,
-    buildArgs: parseBuildArgs(values['build-arg'], io.env),
-    cwd: io.cwd,
+    ...contextFromFlags(values, positionals, io),
     largeFileBytes: size('--large', values.large),
     gitignore: !values['no-gitignore'],
     selection: { only, categories, minBytes: size('--min-bytes', values['min-bytes']) },
