@@ -32,6 +32,16 @@ const ERRORS = {
 };
 
 describe('ctxsize check (end to end)', () => {
+  it('prints error-level findings as GitHub workflow annotations on GitHub Actions', () =>
+    withTree({ 'Dockerfile': 'FROM x\nCOPY . .\n', '.dockerignore': 'ok\n[\n', 'a': 'a' }, (root) => {
+      const onActions = runCtxsize(['check', '.'], { cwd: root, env: { GITHUB_ACTIONS: 'true' } });
+      assert.equal(onActions.status, 1);
+      assert.match(onActions.stderr, /^::error file=\.dockerignore,line=2,title=ctxsize check%3A malformed-pattern::syntax error in pattern/m);
+      const elsewhere = runCtxsize(['check', '.'], { cwd: root, env: { GITHUB_ACTIONS: '' } });
+      assert.equal(elsewhere.status, 1);
+      assert.doesNotMatch(elsewhere.stderr, /::error/);
+    }));
+
   it('exits 0 on a clean context and says so', () =>
     withTree(CLEAN, (root) => {
       const r = runCtxsize(['check', root]);

@@ -1,4 +1,5 @@
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, contextFromFlags, parseCommandArgs } from '../cli/args.js';
+import { formatAnnotation, onGitHubActions } from '../report/github.js';
 import { EXIT } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { checkContext } from '../check/check.js';
@@ -50,6 +51,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const report = checkContext(contextFromFlags(values, positionals, io));
   io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
+  if (onGitHubActions(io.env)) {
+    // Error-level findings (with --strict, warnings too) as workflow annotations on their file and line.
+    for (const f of report.findings) {
+      if (f.severity === 'info' || (f.severity === 'warning' && values.strict !== true)) continue;
+      io.stderr.write(
+        formatAnnotation({
+          level: f.severity === 'error' ? 'error' : 'warning',
+          title: `ctxsize check: ${f.rule}`,
+          message: `${f.message} Fix: ${f.fix}`,
+          file: f.file,
+          ...(f.line > 0 ? { line: f.line } : {}),
+        }),
+      );
+    }
+  }
   const { errors, warnings } = report.summary;
   return errors > 0 || (values.strict === true && warnings > 0) ? EXIT.failed : EXIT.ok;
 }
