@@ -7,7 +7,7 @@ import type { Builder } from './walk/builders.js';
 import type { WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
 import { MeasureAccumulator, emptyCounts, addToCounts } from './measure/accumulator.js';
-import { measureInParallel } from './measure/parallel.js';
+import { measureInParallel, WalkerLost } from './measure/parallel.js';
 import { defaultThreads, releaseWalkers } from './measure/pool.js';
 
 /** Entry counts and the bytes of regular files. */
@@ -131,29 +131,41 @@ export function measureContext(options: MeasureOptions = {}): MeasureReport {
 }
 
 export function measureResolved(context: ResolvedContext, options: MeasureOptions = {}): MeasureReport {
-  const filter = createFilter(context);
+  let filter = createFilter(context);
   const top = options.top ?? 10;
   const outside = classicOutsideDockerfile(context);
   const extras = outside ? new ClassicOutsideDockerfile(outside) : null;
-  const accumulator = new MeasureAccumulator(top, TOP_LEVEL_LIMIT, extras ? (entry) => extras.adjust(entry) : null);
+  const newAccumulator = () => new MeasureAccumulator(top, TOP_LEVEL_LIMIT, extras ? (entry) => extras.adjust(entry) : null);
+  let accumulator = newAccumulator();
   const threads = options.threads ?? defaultThreads();
   const onProgress = options.onProgress;
+  let walked = false;
   if (threads > 1 && !filter.orderMatters) {
-    measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress });
-  } else {
+    try {
+      measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress });
+      walked = true;
+    } catch (error) {
+      if (!(error instanceof WalkerLost)) throw error;
+      // Measure again on this thread alone, from scratch.
+      accumulator = newAccumulator();
+      filter = createFilter(context);
+    }
+  }
+  if (!walked) {
     // Where a pattern fails only when evaluated, the walk order decides the outcome: one thread.
     releaseWalkers();
+    const sequential = accumulator;
     walkContext({
       root: context.root,
       filter,
       visitSkipped: true,
       sink: {
         entry(entry, isSent) {
-          accumulator.entry(entry, isSent);
-          if (onProgress !== undefined && (accumulator.seen & 0x3fff) === 0) onProgress(accumulator.seen);
+          sequential.entry(entry, isSent);
+          if (onProgress !== undefined && (sequential.seen & 0x3fff) === 0) onProgress(sequential.seen);
         },
-        leaveDirectory: (entry, totals, isSent) => accumulator.leaveDirectory(entry, totals, isSent),
-        warning: (warning) => accumulator.warning(warning),
+        leaveDirectory: (entry, totals, isSent) => sequential.leaveDirectory(entry, totals, isSent),
+        warning: (warning) => sequential.warning(warning),
       },
     });
     if (filter.failure) throw filter.failure;

@@ -96,4 +96,20 @@ describe('parallel measurement equals the sequential one', () => {
       removeTree(root);
     }
   });
+
+  it('falls back to one thread, with the same report, when a worker fails', () => {
+    const spec: Record<string, string> = { '.dockerignore': '**/skip\n' };
+    for (let d = 0; d < 8; d++) for (let f = 0; f < 4; f++) spec[`d${d}/sub/f${f}.txt`] = 'x'.repeat(d * 10 + f);
+    spec['d1/skip/big.bin'] = 'y'.repeat(500);
+    const root = makeTree(spec);
+    try {
+      const sequential = measureContext({ dir: root, threads: 1 });
+      const fallback = withTuning({ tasksPerThread: 0, maxSkeletonDepth: 1, mainWalksTasks: false, failWorkers: true }, () =>
+        measureContext({ dir: root, threads: 2 }),
+      );
+      assert.deepEqual(fallback, sequential);
+    } finally {
+      removeTree(root);
+    }
+  });
 });

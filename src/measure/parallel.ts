@@ -20,7 +20,7 @@ import { BOOTING, CANCELLED, DONE, NEXT_TASK, releaseWalkers, takeWalkers } from
  * How far the main thread reads before handing out tasks: until the skeleton has this many task
  * directories per thread, or is this deep. (Tests set them to put task boundaries everywhere.)
  */
-export const PARALLEL_TUNING = { tasksPerThread: 48, maxSkeletonDepth: 4, mainWalksTasks: true };
+export const PARALLEL_TUNING = { tasksPerThread: 48, maxSkeletonDepth: 4, mainWalksTasks: true, failWorkers: false };
 
 /** A directory handed to a thread, as plain data. */
 export interface WalkTask {
@@ -30,10 +30,20 @@ export interface WalkTask {
 
 /** What a worker thread receives once its measurement begins. */
 export interface WorkerJob {
+  /** Tests only: the worker fails, to check that the measurement falls back to one thread. */
+  fail?: boolean;
   context: ResolvedContext;
   top: number;
   topLevelLimit: number;
   tasks: WalkTask[];
+}
+
+/** A worker thread failed: the caller measures again on one thread, which reports real errors. */
+export class WalkerLost extends Error {
+  constructor(reason: string) {
+    super(`measurement worker failed: ${reason}`);
+    this.name = 'WalkerLost';
+  }
 }
 
 /** What a worker thread sends back once, at the end. */
@@ -180,7 +190,7 @@ export function measureInParallel(
     warning: (warning: WalkWarning) => accumulator.warning(warning),
   };
   const results = new Map<number, SubtreeTotals>();
-  const job: WorkerJob = { context, top: options.top, topLevelLimit: options.topLevelLimit, tasks };
+  const job: WorkerJob = { context, top: options.top, topLevelLimit: options.topLevelLimit, tasks, ...(PARALLEL_TUNING.failWorkers ? { fail: true } : {}) };
   if (tasks.length > 0) for (const walker of walkers) walker.port.postMessage(job);
   if (PARALLEL_TUNING.mainWalksTasks || walkers.length === 0) runTasks(tasks, shared, filter, sink, results);
 
@@ -195,10 +205,14 @@ export function measureInParallel(
       const slot = walker.stateSlot;
       const mustWait = !PARALLEL_TUNING.mainWalksTasks && tasks.length > 0;
       if (!mustWait && Atomics.compareExchange(shared, slot, BOOTING, CANCELLED) === BOOTING) continue;
-      while (Atomics.load(shared, slot) !== DONE) Atomics.wait(shared, slot, Atomics.load(shared, slot), 100);
+      while (Atomics.load(shared, slot) !== DONE) {
+        // A thread that is gone (threadId -1) without saying DONE took its tasks with it.
+        if (walker.worker.threadId === -1 && Atomics.load(shared, slot) !== DONE) throw new WalkerLost('it stopped');
+        Atomics.wait(shared, slot, Atomics.load(shared, slot), 100);
+      }
       const reply = receiveMessageOnPort(walker.port)?.message as WorkerReply | undefined;
-      if (reply === undefined) throw new Error('measurement worker ended without a result');
-      if (!reply.ok) throw new Error(`measurement worker failed: ${reply.error}`);
+      if (reply === undefined) throw new WalkerLost('it ended without a result');
+      if (!reply.ok) throw new WalkerLost(reply.error);
       accumulator.merge(reply.measure);
       for (const [id, totals] of reply.results) results.set(id, totals);
     }

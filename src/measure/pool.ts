@@ -49,12 +49,17 @@ function startPool(threads: number): WalkerPool {
   for (let k = 0; k < threads - 1; k++) {
     const channel = new MessageChannel();
     const start: WorkerStart = { shared: buffer, stateSlot: stateSlot(k), port: channel.port2 };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: start,
-      transferList: [channel.port2],
-      // A walk makes short-lived garbage only: a small young generation keeps memory flat.
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: start,
+        transferList: [channel.port2],
+        // A walk makes short-lived garbage only: a small young generation keeps memory flat.
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      });
+    } catch {
+      break; // no (more) threads here: the main thread walks alone
+    }
     worker.unref();
     walkers.push({ worker, port: channel.port1, stateSlot: stateSlot(k) });
   }

@@ -28,6 +28,7 @@ function restoreBuffers(task: WalkTask): WalkTask {
 }
 
 function run(job: WorkerJob): WorkerReply {
+  if (job.fail) throw new Error('failing as the test asked');
   const filter = createFilter(job.context);
   const accumulator = new MeasureAccumulator(job.top, job.topLevelLimit);
   const results: [number, SubtreeTotals][] = [];
