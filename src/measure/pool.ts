@@ -61,6 +61,9 @@ function startPool(threads: number): WalkerPool {
       break; // no (more) threads here: the main thread walks alone
     }
     worker.unref();
+    // A worker that fails to load or dies is noticed by the measurement (it falls back to one
+    // thread); without a listener its 'error' event would crash the process afterwards.
+    worker.on('error', () => undefined);
     walkers.push({ worker, port: channel.port1, stateSlot: stateSlot(k) });
   }
   return { shared: new Int32Array(buffer), walkers };
