@@ -3,7 +3,7 @@ import type { ResolvedContext } from '../context/resolve.js';
 import type { BuilderFilter } from '../walk/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { compareGoStrings } from '../walk/go-order.js';
-import { readDirectory, visitChild, walkSubtree, type DirectoryRef, type SubtreeTotals } from '../walk/walk.js';
+import { directoryRef, readDirectory, visitChild, walkSubtree, type DirectoryRef, type SubtreeTotals } from '../walk/walk.js';
 import type { AccumulatedMeasure, MeasureAccumulator } from './accumulator.js';
 import { BOOTING, CANCELLED, DONE, NEXT_TASK, releaseWalkers, takeWalkers } from './pool.js';
 
@@ -167,7 +167,7 @@ export function measureInParallel(
   const { shared, walkers } = pool;
   const workerSeen = (): number => walkers.reduce((sum, w) => sum + Atomics.load(shared, w.stateSlot + 1), 0);
 
-  const root = { dir: { abs: context.root, rel: '', state: filter.rootState, builderInside: true } as DirectoryRef<unknown>, direct: null, children: [] as SkeletonDir[] };
+  const root = { dir: directoryRef<unknown>(context.root, '', undefined, filter.rootState, true), direct: null, children: [] as SkeletonDir[] };
   let frontier: SkeletonDir[] = expand(root, filter, accumulator);
   const target = PARALLEL_TUNING.tasksPerThread * options.threads;
   for (let depth = 1; depth < PARALLEL_TUNING.maxSkeletonDepth && frontier.length > 0 && frontier.length < target; depth++) {

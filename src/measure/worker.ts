@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import { createFilter } from '../context/filter.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { walkSubtree, type SubtreeTotals } from '../walk/walk.js';
+import { directoryRef, walkSubtree, type SubtreeTotals } from '../walk/walk.js';
 import { MeasureAccumulator } from './accumulator.js';
 import type { WalkTask, WorkerJob, WorkerReply } from './parallel.js';
 import { BOOTING, DONE, NEXT_TASK, RUNNING, type WorkerStart } from './pool.js';
@@ -15,16 +15,10 @@ const start = workerData as WorkerStart;
 const shared = new Int32Array(start.shared);
 
 function restoreBuffers(task: WalkTask): WalkTask {
-  const { abs, rawRel } = task.dir;
+  const { abs, rel, rawRel, state, builderInside } = task.dir;
   const toBuffer = (value: unknown): Buffer => Buffer.from((value as Uint8Array).buffer, (value as Uint8Array).byteOffset, (value as Uint8Array).byteLength);
-  return {
-    id: task.id,
-    dir: {
-      ...task.dir,
-      abs: typeof abs === 'string' ? abs : toBuffer(abs),
-      ...(rawRel !== undefined ? { rawRel: toBuffer(rawRel) } : {}),
-    },
-  };
+  const dir = directoryRef(typeof abs === 'string' ? abs : toBuffer(abs), rel, rawRel === undefined ? undefined : toBuffer(rawRel), state, builderInside);
+  return { id: task.id, dir };
 }
 
 function run(job: WorkerJob): WorkerReply {

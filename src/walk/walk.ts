@@ -47,10 +47,18 @@ export interface DirectoryRef<S> {
   /** Relative path (`''` for the root). */
   rel: string;
   /** Raw relative path, only when some name on the way is not valid UTF-8. */
-  rawRel?: Buffer;
+  rawRel: Buffer | undefined;
   state: S;
   /** The builder's own walk enters this directory (else it is only measured). */
   builderInside: boolean;
+}
+
+/**
+ * A DirectoryRef, always built here: objects of one shape keep the walk's hot code monomorphic
+ * (V8 otherwise deoptimizes and recompiles it for each new shape it meets).
+ */
+export function directoryRef<S>(abs: string | Buffer, rel: string, rawRel: Buffer | undefined, state: S, builderInside: boolean): DirectoryRef<S> {
+  return { abs, rel, rawRel, state, builderInside };
 }
 
 /**
@@ -162,7 +170,7 @@ export function visitChild<S>(
     state = verdict.state;
   }
   const deferred = isDir && !sent && descend && filter.sendsParentsOfIncluded;
-  const directory = isDir ? { abs: childAbs, rel: path, ...(childRaw ? { rawRel: childRaw } : {}), state, builderInside: descend } : null;
+  const directory = isDir ? directoryRef(childAbs, path, childRaw, state, descend) : null;
   return { entry, sent, deferred, directory };
 }
 
@@ -176,7 +184,7 @@ interface Pending {
  * following symbolic links, applying one builder's semantics. Unreadable entries become warnings.
  */
 export function walkContext<S>(options: WalkOptions<S>): SubtreeTotals {
-  const root: DirectoryRef<S> = { abs: options.root, rel: '', state: options.filter.rootState, builderInside: true };
+  const root = directoryRef(options.root, '', undefined, options.filter.rootState, true);
   return walkSubtree(options, root);
 }
 
@@ -186,32 +194,52 @@ export function walkContext<S>(options: WalkOptions<S>): SubtreeTotals {
  * the starting directory's own answer is the caller's (see `sentEntries`).
  */
 export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: DirectoryRef<S>): SubtreeTotals {
-  const { filter, sink, visitSkipped } = options;
-  const warn = (w: WalkWarning): void => sink.warning(w);
-  const pending: Pending[] = [];
-  let sentEntries = 0;
+  return new SubtreeWalk(options.filter, options.sink, options.visitSkipped).walkDirectory(start);
+}
 
-  const send = (entry: Entry): void => {
-    sentEntries++;
-    sink.entry(entry, true);
-  };
-  const flushPending = (): void => {
-    for (const p of pending) {
+/**
+ * One walk's state. A class rather than closures: a parallel measurement starts thousands of
+ * walks, and methods shared by all of them stay optimized, where fresh closures would make V8
+ * throw away and recompile the walk's code again and again.
+ */
+class SubtreeWalk<S> {
+  /** Directories BuildKit entered although excluded, and sent ones, down to the current one. */
+  private readonly pending: Pending[] = [];
+  private sentEntries = 0;
+  private readonly warn: (w: WalkWarning) => void;
+
+  constructor(
+    private readonly filter: BuilderFilter<S>,
+    private readonly sink: WalkSink,
+    private readonly visitSkipped: boolean,
+  ) {
+    this.warn = (w) => sink.warning(w);
+  }
+
+  private send(entry: Entry): void {
+    this.sentEntries++;
+    this.sink.entry(entry, true);
+  }
+
+  /** Something inside is sent: BuildKit sends the excluded directories above it first. */
+  private flushPending(): void {
+    for (const p of this.pending) {
       if (!p.sent) {
         p.sent = true;
-        send(p.entry);
+        this.send(p.entry);
       }
     }
-  };
+  }
 
-  const walkDirectory = (dir: DirectoryRef<S>): SubtreeTotals => {
+  walkDirectory(dir: DirectoryRef<S>): SubtreeTotals {
+    const { filter, sink, visitSkipped } = this;
     const totals: SubtreeTotals = { bytes: 0, files: 0, sentBytes: 0, sentFiles: 0, sentEntries: 0, heaviestChild: 0 };
-    const before = sentEntries;
-    const children = readDirectory(dir.abs, dir.rel, warn);
+    const before = this.sentEntries;
+    const children = readDirectory(dir.abs, dir.rel, this.warn);
     if (children === null) return totals;
     for (const child of children) {
       if (filter.failure !== null) break;
-      const visited = visitChild(filter, dir, child, warn);
+      const visited = visitChild(filter, dir, child, this.warn);
       if (visited === null) continue;
       if (filter.failure !== null) break;
       const { entry, deferred } = visited;
@@ -219,8 +247,8 @@ export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: Dir
 
       if (visited.directory === null) {
         if (sent) {
-          if (filter.sendsParentsOfIncluded) flushPending();
-          send(entry);
+          if (filter.sendsParentsOfIncluded) this.flushPending();
+          this.send(entry);
         } else if (visitSkipped) {
           sink.entry(entry, false);
         }
@@ -238,8 +266,8 @@ export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: Dir
 
       // A directory: decide now when we can; BuildKit's excluded-but-entered ones wait.
       if (sent) {
-        if (filter.sendsParentsOfIncluded) flushPending();
-        send(entry);
+        if (filter.sendsParentsOfIncluded) this.flushPending();
+        this.send(entry);
       } else if (!deferred && visitSkipped) {
         sink.entry(entry, false);
       }
@@ -248,12 +276,12 @@ export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: Dir
       let marker: Pending | null = null;
       if (deferred) {
         marker = { entry, sent: false };
-        pending.push(marker);
+        this.pending.push(marker);
       } else if (sent && filter.sendsParentsOfIncluded) {
-        pending.push({ entry, sent: true });
+        this.pending.push({ entry, sent: true });
       }
-      const sub = walkDirectory(visited.directory);
-      if (deferred || (sent && filter.sendsParentsOfIncluded)) pending.pop();
+      const sub = this.walkDirectory(visited.directory);
+      if (deferred || (sent && filter.sendsParentsOfIncluded)) this.pending.pop();
       if (marker !== null) {
         sent = marker.sent;
         if (!sent && visitSkipped && filter.failure === null) sink.entry(entry, false);
@@ -265,9 +293,7 @@ export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: Dir
       if (sub.bytes > totals.heaviestChild) totals.heaviestChild = sub.bytes;
       sink.leaveDirectory?.(entry, sub, sent);
     }
-    totals.sentEntries = sentEntries - before;
+    totals.sentEntries = this.sentEntries - before;
     return totals;
-  };
-
-  return walkDirectory(start);
+  }
 }
