@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { measureContext, type Builder } from '../src/index.js';
 import { PARALLEL_TUNING } from '../src/measure/parallel.js';
+import { walkFromRoot } from '../src/walk/from-root.js';
 import { generateCase, materializeCase, CASE_KINDS } from './support/random-cases.js';
 import { makeTree, removeTree } from './support/tree.js';
 
@@ -108,6 +109,61 @@ describe('parallel measurement equals the sequential one', () => {
         measureContext({ dir: root, threads: 2 }),
       );
       assert.deepEqual(fallback, sequential);
+    } finally {
+      removeTree(root);
+    }
+  });
+});
+
+describe('walking from the context root (chdirToRoot)', () => {
+  it('measures exactly what the walk with absolute paths measures, and restores the working directory', () => {
+    const before = process.cwd();
+    let compared = 0;
+    for (let i = 0; i < 30; i++) {
+      const c = generateCase(8300 + i, CASE_KINDS[i % CASE_KINDS.length]!, i);
+      const root = makeTree({});
+      try {
+        materializeCase(c, root);
+        if (i % 3 === 0) {
+          // A name that is not valid UTF-8: its raw bytes are joined to the relative base.
+          const raw = Buffer.concat([Buffer.from(root + '/raw-'), Buffer.from([0xfe])]);
+          mkdirSync(raw);
+          writeFileSync(Buffer.concat([raw, Buffer.from('/x.bin')]), 'abc');
+        }
+        for (const builder of ['buildkit', 'classic'] as Builder[]) {
+          const options = { dir: root, builder, dockerfile: path.join(root, c.dockerfile), top: 25 };
+          const outcome = (extra: object): unknown => {
+            try {
+              return measureContext({ ...options, ...extra });
+            } catch (error) {
+              return { error: (error as Error).message };
+            }
+          };
+          const absolute = outcome({ threads: 1 });
+          assert.deepEqual(outcome({ threads: 1, chdirToRoot: true }), absolute, `${c.id} under ${builder}, one thread`);
+          assert.deepEqual(outcome({ threads: 2, chdirToRoot: true }), absolute, `${c.id} under ${builder}, two threads`);
+          assert.equal(process.cwd(), before, 'the working directory is back');
+          compared++;
+        }
+      } finally {
+        removeTree(root);
+      }
+    }
+    assert.equal(compared, 60);
+  });
+
+  it('walks with the absolute root where the working directory cannot change', () => {
+    const missing = path.join(makeTree({}), 'gone');
+    const bases: string[] = [];
+    assert.equal(walkFromRoot(missing, (base) => (bases.push(base), 7)), 7);
+    assert.deepEqual(bases, [missing]);
+    removeTree(path.dirname(missing));
+    const root = makeTree({ 'a.txt': 'a' });
+    try {
+      const seen: string[] = [];
+      walkFromRoot(root, (base) => seen.push(base, process.cwd()));
+      assert.deepEqual(seen, ['.', root]);
+      assert.notEqual(process.cwd(), root);
     } finally {
       removeTree(root);
     }

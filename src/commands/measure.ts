@@ -338,6 +338,8 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
       target: settings.target,
       buildArgs: settings.buildArgs,
       onProgress: progress?.update,
+      // Nothing else runs meanwhile: the walk may work from the root (faster).
+      chdirToRoot: true,
     });
   } finally {
     progress?.stop();
@@ -386,6 +388,7 @@ async function measureService(
     builder: settings.builder,
     top: settings.top,
     cwd: io.cwd,
+    chdirToRoot: true,
     ...(service.target !== null ? { target: service.target } : {}),
     ...(Object.keys(buildArgs).length > 0 ? { buildArgs } : {}),
   };

@@ -160,14 +160,14 @@ export function measureInParallel(
   context: ResolvedContext,
   filter: BuilderFilter<unknown>,
   accumulator: MeasureAccumulator,
-  options: { threads: number; top: number; topLevelLimit: number; onProgress?: (seen: number) => void },
+  options: { threads: number; top: number; topLevelLimit: number; onProgress?: (seen: number) => void; base?: string },
 ): void {
   // Take the walkers first (the CLI started them already): they boot while this thread reads.
   const pool = takeWalkers(options.threads);
   const { shared, walkers } = pool;
   const workerSeen = (): number => walkers.reduce((sum, w) => sum + Atomics.load(shared, w.stateSlot + 1), 0);
 
-  const root = { dir: directoryRef<unknown>(context.root, '', undefined, filter.rootState, true), direct: null, children: [] as SkeletonDir[] };
+  const root = { dir: directoryRef<unknown>(options.base ?? context.root, '', undefined, filter.rootState, true), direct: null, children: [] as SkeletonDir[] };
   let frontier: SkeletonDir[] = expand(root, filter, accumulator);
   const target = PARALLEL_TUNING.tasksPerThread * options.threads;
   for (let depth = 1; depth < PARALLEL_TUNING.maxSkeletonDepth && frontier.length > 0 && frontier.length < target; depth++) {

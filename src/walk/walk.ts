@@ -43,6 +43,10 @@ export interface WalkOptions<S> {
 
 /** A directory to walk: where it is, and the builder's state there. */
 export interface DirectoryRef<S> {
+  /**
+   * Where the file system finds it: an absolute path, or a path relative to the working directory
+   * when the walk runs from the root (see `walkFromRoot`; the root itself is then `.`).
+   */
   abs: string | Buffer;
   /** Relative path (`''` for the root). */
   rel: string;
@@ -141,9 +145,9 @@ export function visitChild<S>(
   if (rawName || rawRel) {
     const nameBytes = rawName ?? Buffer.from(child.name);
     childRaw = rel === '' ? nameBytes : Buffer.concat([rawRel ?? Buffer.from(rel), SLASH, nameBytes]);
-    childAbs = Buffer.concat([typeof abs === 'string' ? Buffer.from(abs) : abs, SLASH, nameBytes]);
+    childAbs = abs === '.' ? nameBytes : Buffer.concat([typeof abs === 'string' ? Buffer.from(abs) : abs, SLASH, nameBytes]);
   } else {
-    childAbs = (abs as string) + '/' + child.name;
+    childAbs = abs === '.' ? child.name : (abs as string) + '/' + child.name;
   }
   const type = typeOf(dirent);
   let size = 0;
