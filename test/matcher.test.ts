@@ -4,7 +4,7 @@ import { goFilepathMatch, isMalformedGlob } from '../src/dockerignore/go-glob.js
 import { compileGoRegexp } from '../src/dockerignore/go-regexp.js';
 import { goCleanPath, goTrimSpace } from '../src/dockerignore/go-text.js';
 import { PatternMatcher } from '../src/dockerignore/matcher.js';
-import { translatePattern } from '../src/dockerignore/pattern.js';
+import { CompiledPattern, translatePattern } from '../src/dockerignore/pattern.js';
 import { IgnoreFileError, parseIgnoreFile } from '../src/dockerignore/read.js';
 
 const matcherFor = (text: string, platform: 'posix' | 'win32' = 'posix') =>
@@ -134,8 +134,85 @@ describe('pattern compilation (patternmatcher compile)', () => {
     ['[ab]/**', 'regexp', '^[ab]/.*$'],
   ];
   for (const [pattern, kind, source] of table) {
-    it(`${pattern} is ${kind}`, () => assert.deepEqual(translatePattern(pattern, true), { kind, source }));
+    it(`${pattern} is ${kind}`, () => {
+      const translated = translatePattern(pattern, true);
+      assert.deepEqual({ kind: translated.kind, source: translated.source }, { kind, source });
+    });
   }
+});
+
+describe('literal ends of regexp patterns (a prefilter before the regexp)', () => {
+  const table: [string, boolean, string, string][] = [
+    ['**/*.log', true, '', '.log'],
+    ['docs/**/*.png', true, 'docs/', '.png'],
+    ['a*b(c)$', true, 'a', 'b(c)$'],
+    ['ab{0}c*', true, 'a', ''],
+    ['x*y{2}', true, 'x', ''],
+    ['a|b*c', true, '', ''],
+    ['st\\*r', true, 'st', 'r'],
+    ['*\\.d', true, '', 'd'],
+    ['*\\bd', true, '', 'd'],
+    ['a*\\', true, 'a', ''],
+    ['[ab]/c*^d', true, '', 'd'],
+    ['\uFEFFbom*x', true, 'bom', 'x'],
+    ['a*b/**/', true, 'a', ''],
+    ['a*/**/c', true, 'a', 'c'],
+    ['a/**/b*', true, 'a/', ''],
+    ['x*\\.y', false, 'x', 'y'],
+    ['x*\\\\y', false, 'x', ''],
+    ['node_modules', true, '', ''],
+  ];
+  for (const [pattern, escapes, head, tail] of table) {
+    it(`${JSON.stringify(pattern)}${escapes ? '' : ' (no escapes)'} starts with ${JSON.stringify(head)} and ends with ${JSON.stringify(tail)}`, () => {
+      const translated = translatePattern(pattern, escapes);
+      assert.deepEqual({ head: translated.head, tail: translated.tail }, { head, tail });
+    });
+  }
+
+  it('never changes what a pattern matches (random patterns and paths, both escape modes)', () => {
+    // Letters mostly, and every character with a meaning once, so that escapes, classes, repeats
+    // and alternations meet; paths come from the pattern itself, grown at either end, or at random.
+    const alphabet = ['a', 'b', 'a', 'b', '1', '.', '/', '*', '**/', '?', '[ab]', '[', ']', '{', '}', '{0}', '{2}', '|', '^', '\\', '\\b', '\\.', '$', '(', ')', '+', ',', '\n'];
+    const pathLetters = ['a', 'b', '1', '.', '/', '{', '}', '|', '\\', '(', ')', '$', '\n'];
+    let seed = 20261129;
+    const random = (n: number): number => {
+      // mulberry32: a small generator with no short cycles in its low bits
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const word = (max: number, letters: string[]): string => Array.from({ length: 1 + random(max) }, () => letters[random(letters.length)]).join('');
+    const pathFor = (text: string, k: number): string => {
+      if (k % 4 === 3) return word(10, pathLetters);
+      const body = text.replace(/\\(.)/g, '$1').replace(/[*?]/g, () => word(2, ['a', 'b', '1']));
+      return (k % 4 === 1 ? word(3, pathLetters) : '') + body + (k % 4 === 2 ? word(3, pathLetters) : '');
+    };
+    let compared = 0;
+    let matched = 0;
+    for (let i = 0; i < 6000; i++) {
+      const text = word(6, alphabet);
+      for (const escapes of [true, false]) {
+        const { kind, source } = translatePattern(text, escapes);
+        if (kind !== 'regexp') continue;
+        let reference: RegExp;
+        try {
+          reference = compileGoRegexp(source);
+        } catch {
+          continue;
+        }
+        const pattern = new CompiledPattern(text, false, 1, escapes);
+        for (let k = 0; k < 24; k++) {
+          const path = pathFor(text, k);
+          const expected = reference.test(path);
+          assert.equal(pattern.matches(path), expected, `${JSON.stringify(text)} (escapes ${escapes}) on ${JSON.stringify(path)}`);
+          compared++;
+          if (expected) matched++;
+        }
+      }
+    }
+    assert.ok(compared > 20000 && matched > 500, `compared ${compared}, matched ${matched}`);
+  });
 });
 
 describe('matching (MatchesOrParentMatches)', () => {

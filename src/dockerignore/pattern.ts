@@ -14,28 +14,52 @@ export class PatternCompileError extends Error {
   }
 }
 
+/** A compiled pattern; `last` is the UTF-16 unit every match ends with, or -1. */
 type Compiled =
-  | { kind: 'exact'; text: string }
-  | { kind: 'prefix'; prefix: string }
-  | { kind: 'suffix'; suffix: string; bare: string | null }
-  | { kind: 'regexp'; regexp: RegExp };
+  | { kind: 'exact'; last: number; text: string }
+  | { kind: 'prefix'; last: number; prefix: string }
+  | { kind: 'suffix'; last: number; suffix: string; bare: string | null }
+  | { kind: 'regexp'; last: number; regexp: RegExp; head: string; tail: string };
+
+const lastUnit = (text: string): number => (text === '' ? -1 : text.charCodeAt(text.length - 1));
 
 // patternmatcher means to escape `.+()|{}$`, but its bitmap (`escapeBytes[b%8] |= 1 << (b/8)`)
 // overflows a byte for characters from 64 up: `{`, `|` and `}` reach the regexp unescaped.
 const REGEXP_META = new Set(['.', '+', '(', ')', '$']);
 
+/** A pattern as patternmatcher compiles it. */
+export interface TranslatedPattern {
+  kind: MatchKind;
+  /** The Go regexp source. */
+  source: string;
+  /**
+   * Text that every path a regexp pattern matches starts with (`head`) and ends with (`tail`): the
+   * pattern characters at its two ends that stay plain characters in the regexp. Checking them
+   * first spares the regexp most paths (a pattern ending in `.log` runs it only on names that end
+   * so). Empty where unsure, and always with a `|` (an alternation anchors each side on its own).
+   */
+  head: string;
+  tail: string;
+}
+
 // Turn a cleaned pattern into Go regexp source and a match kind, exactly as patternmatcher's
 // `compile` does: `*` is `[^/]*`, `?` is `[^/]`, a double star is `(.*/)?` (`.*` at the end),
 // brackets pass through, `\` escapes the next character (on Unix), and most other characters pass
 // through unescaped, so the regexp engine, not the glob, gives them their meaning.
-export function translatePattern(cleaned: string, escapes: boolean): { kind: MatchKind; source: string } {
+export function translatePattern(cleaned: string, escapes: boolean): TranslatedPattern {
   // Go's text/scanner skips a byte-order mark at the very start of its input.
   const chars = Array.from(cleaned.startsWith('\uFEFF') ? cleaned.slice(1) : cleaned);
+  // Which pattern characters become plain characters of the regexp.
+  const plain = new Array<boolean>(chars.length).fill(false);
   let source = '^';
   let kind: MatchKind = 'exact';
   let pos = 0;
+  // A raw backslash (no escapes, on Windows) reaches the regexp and changes what follows it.
+  let afterRawBackslash = false;
   for (let iteration = 0; pos < chars.length; iteration++) {
     const ch = chars[pos++]!;
+    const changed = afterRawBackslash;
+    afterRawBackslash = false;
     if (ch === '*') {
       if (chars[pos] === '*') {
         pos++;
@@ -61,6 +85,7 @@ export function translatePattern(cleaned: string, escapes: boolean): { kind: Mat
       kind = 'regexp';
     } else if (REGEXP_META.has(ch)) {
       source += '\\' + ch;
+      plain[pos - 1] = !changed;
     } else if (ch === '\\' && escapes) {
       if (pos < chars.length) {
         source += '\\' + chars[pos++];
@@ -74,9 +99,24 @@ export function translatePattern(cleaned: string, escapes: boolean): { kind: Mat
       kind = 'regexp';
     } else {
       source += ch;
+      // `{`, `}`, `|`, `^` and a raw backslash keep their regexp meaning.
+      afterRawBackslash = ch === '\\';
+      plain[pos - 1] = !changed && !'{}|^\\'.includes(ch);
     }
   }
-  return { kind, source: kind === 'regexp' ? source + '$' : source };
+  if (kind !== 'regexp') return { kind, source, head: '', tail: '' };
+  return { kind, source: source + '$', ...plainEnds(chars, plain) };
+}
+
+/** The plain characters at both ends; a `{` may repeat (even zero times) the character before it. */
+function plainEnds(chars: string[], plain: boolean[]): { head: string; tail: string } {
+  if (chars.includes('|')) return { head: '', tail: '' };
+  let start = 0;
+  while (start < chars.length && plain[start]) start++;
+  const headEnd = chars[start] === '{' ? Math.max(0, start - 1) : start;
+  let end = chars.length;
+  while (end > 0 && plain[end - 1]) end--;
+  return { head: chars.slice(0, headEnd).join(''), tail: chars.slice(end).join('') };
 }
 
 /**
@@ -116,25 +156,25 @@ export class CompiledPattern {
   }
 
   private compile(): void {
-    const { kind, source } = translatePattern(this.text, this.escapes);
+    const { kind, source, head, tail } = translatePattern(this.text, this.escapes);
     switch (kind) {
       case 'exact':
-        this.compiled = { kind, text: this.text };
+        this.compiled = { kind, last: lastUnit(this.text), text: this.text };
         return;
       case 'prefix':
-        this.compiled = { kind, prefix: this.text.slice(0, -2) };
+        this.compiled = { kind, last: -1, prefix: this.text.slice(0, -2) };
         return;
       case 'suffix': {
         // Go slices the pattern's bytes: after a leading byte-order mark (which the scanner
         // skipped when it classified the pattern), `[2:]` leaves the BOM's last byte, which no
         // valid name holds; invalid bytes in names read as U+FFFD here.
         const suffix = this.text.startsWith('\uFEFF') ? '\uFFFD' + this.text.slice(1) : this.text.slice(2);
-        this.compiled = { kind, suffix, bare: suffix.startsWith('/') ? suffix.slice(1) : null };
+        this.compiled = { kind, last: lastUnit(suffix), suffix, bare: suffix.startsWith('/') ? suffix.slice(1) : null };
         return;
       }
       case 'regexp':
         try {
-          this.compiled = { kind, regexp: compileGoRegexp(source) };
+          this.compiled = { kind, last: lastUnit(tail), regexp: compileGoRegexp(source), head, tail };
         } catch (error) {
           this.failure = error;
         }
@@ -145,6 +185,8 @@ export class CompiledPattern {
   matches(path: string): boolean {
     const compiled = this.compiled ?? (this.compileError() === null ? this.compiled! : null);
     if (compiled === null) throw new PatternCompileError(this, { cause: this.failure });
+    // Most paths fail on their last character; a walk asks every pattern about every entry.
+    if (compiled.last !== -1 && path.charCodeAt(path.length - 1) !== compiled.last) return false;
     switch (compiled.kind) {
       case 'exact':
         return path === compiled.text;
@@ -153,7 +195,7 @@ export class CompiledPattern {
       case 'suffix':
         return path.endsWith(compiled.suffix) || path === compiled.bare;
       case 'regexp':
-        return compiled.regexp.test(path);
+        return path.endsWith(compiled.tail) && path.startsWith(compiled.head) && compiled.regexp.test(path);
     }
   }
 }

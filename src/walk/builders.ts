@@ -77,6 +77,11 @@ function prefixReaches(prefixes: readonly string[], dir: string): boolean {
   return prefixes.some((prefix) => (prefix + '/').startsWith(dirSlash));
 }
 
+/** The verdict for an entry a builder neither sends nor enters. */
+function skipped<S>(parent: S): Verdict<S> {
+  return { included: false, descend: false, state: parent };
+}
+
 interface BuildKitState {
   include: ParentMatches;
   exclude: ParentMatches;
@@ -129,26 +134,25 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
   }
 
   visit(path: string, isDir: boolean, parent: BuildKitState): Verdict<BuildKitState> {
-    const skipped = { included: false, descend: false, state: parent };
     let sent = true;
     let include = parent.include;
     if (this.includeMatcher !== null) {
       const verdict = this.evaluate(this.includeMatcher, path, parent.include, isDir);
-      if (verdict === null) return skipped;
+      if (verdict === null) return skipped(parent);
       include = verdict.results;
       if (!verdict.excluded) {
-        if (isDir && this.onlyPrefixIncludes && !prefixReaches(this.includePrefixes, path)) return skipped;
+        if (isDir && this.onlyPrefixIncludes && !prefixReaches(this.includePrefixes, path)) return skipped(parent);
         sent = false;
       }
     }
     let exclude = parent.exclude;
     if (this.matcher !== null && this.matcher.patterns.length > 0) {
       const verdict = this.evaluate(this.matcher, path, parent.exclude, isDir);
-      if (verdict === null) return skipped;
+      if (verdict === null) return skipped(parent);
       exclude = verdict.results;
       if (verdict.excluded) {
         if (isDir && this.onlyPrefixExceptions) {
-          if (!this.matcher.hasExceptions || !prefixReaches(this.exceptionPrefixes, path)) return skipped;
+          if (!this.matcher.hasExceptions || !prefixReaches(this.exceptionPrefixes, path)) return skipped(parent);
         }
         sent = false;
       }
