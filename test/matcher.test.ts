@@ -286,3 +286,75 @@ describe('matching (MatchesOrParentMatches)', () => {
     assert.equal(decision.matchedPath, 'logs');
   });
 });
+
+describe('MatchesUsingParentResults with candidate patterns', () => {
+  /** patternmatcher's loop, as plainly as it reads: every pattern, in order. */
+  function reference(patterns: CompiledPattern[], path: string, parent: boolean[] | null): { excluded: boolean; matched: boolean[] } {
+    const matched: boolean[] = [];
+    let excluded = false;
+    const parents = path.split('/').slice(0, -1).map((_, i, all) => all.slice(0, i + 1).join('/'));
+    patterns.forEach((p, i) => {
+      let match = parent !== null && parent[i] === true;
+      if (!match && p.exclusion === excluded) {
+        match = p.matches(path);
+        if (!match && parent === null) match = parents.some((dir) => p.compileError() === null && p.matches(dir));
+      }
+      matched[i] = match;
+      if (match) excluded = !p.exclusion;
+    });
+    return { excluded, matched };
+  }
+
+  it('decides every path of random trees as the plain loop does, failures included', () => {
+    const pieces = ['a', 'b', 'ab', 'x.log', '*', '**', '*.log', '?', '[ab]', 'a{2,1}', 'b*a', '.env', 'node_modules'];
+    let seed = 4242;
+    const random = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const names = ['a', 'b', 'ab', 'x.log', 'y.env', '.env', 'node_modules', 'ba', 'aab'];
+    let decided = 0;
+    let failures = 0;
+    for (let round = 0; round < 300; round++) {
+      const lines = Array.from({ length: 1 + random(12) }, () => {
+        const depth = 1 + random(3);
+        const text = Array.from({ length: depth }, () => pieces[random(pieces.length)]).join('/');
+        return (random(4) === 0 ? '!' : '') + text;
+      });
+      const matcher = matcherFor(lines.join('\n') + '\n');
+      // Walk a random tree parents first, handing each directory's results to its entries.
+      const walk = (dir: string, parent: ReturnType<PatternMatcher['matchesUsingParentResults']>['results'] | null, plainParent: boolean[] | null, depth: number): void => {
+        for (let k = 0; k < 3; k++) {
+          const path = (dir === '' ? '' : dir + '/') + names[random(names.length)];
+          let expected: { excluded: boolean; matched: boolean[] } | { error: string };
+          try {
+            expected = reference(matcher.patterns, path, plainParent);
+          } catch (error) {
+            expected = { error: (error as Error).message };
+          }
+          let actual: { excluded: boolean; matched: boolean[] } | { error: string };
+          let results: ReturnType<PatternMatcher['matchesUsingParentResults']>['results'] | null = null;
+          try {
+            const verdict = matcher.matchesUsingParentResults(path, parent ?? { matched: [], hits: [] }, true);
+            results = verdict.results;
+            actual = { excluded: verdict.excluded, matched: [...verdict.results.matched] };
+            assert.deepEqual([...verdict.results.hits], actual.matched.flatMap((m, i) => (m ? [i] : [])), 'hits list the matched indices');
+          } catch (error) {
+            actual = { error: (error as Error).message };
+          }
+          assert.deepEqual(actual, expected, `${JSON.stringify(lines)} on ${path}`);
+          decided++;
+          if ('error' in expected) {
+            failures++;
+            continue;
+          }
+          if (depth < 3 && results !== null) walk(path, results, expected.matched, depth + 1);
+        }
+      };
+      walk('', null, null, 0);
+    }
+    assert.ok(decided > 3000 && failures > 20, `decided ${decided}, failures ${failures}`);
+  });
+});

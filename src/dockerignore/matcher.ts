@@ -5,9 +5,16 @@ import { IgnoreFileError, type IgnoreFile, type IgnoreRule, type PatternPlatform
 
 /**
  * Per-pattern results for a directory, passed down to its entries so that patterns which matched
- * a parent need not be evaluated again (patternmatcher's `MatchInfo`). Empty means "unknown".
+ * a parent need not be evaluated again (patternmatcher's `MatchInfo`): `matched[i]` for every
+ * pattern, and the indices that matched, in order. An empty `matched` means "unknown".
  */
-export type ParentMatches = readonly boolean[];
+export interface ParentMatches {
+  readonly matched: readonly boolean[];
+  readonly hits: readonly number[];
+}
+
+/** No parent results: each pattern is checked against the path's parents one by one. */
+export const UNKNOWN_PARENT_MATCHES: ParentMatches = Object.freeze({ matched: Object.freeze([]), hits: Object.freeze([]) });
 
 /** Which pattern decided a path, for `explain`. */
 export interface Decision {
@@ -110,33 +117,94 @@ export class PatternMatcher {
     parent: ParentMatches,
     /** Whether the caller needs this path's results (a directory's, for its entries). */
     keepResults = true,
-  ): { excluded: boolean; results: boolean[] } {
-    const results = keepResults ? new Array<boolean>(this.patterns.length) : NO_RESULTS;
+  ): { excluded: boolean; results: ParentMatches } {
+    if (parent.matched.length === 0) return this.matchesWithoutParentResults(path, keepResults);
+    // Only two kinds of patterns can change the verdict: those that matched the parent (they
+    // match without being evaluated) and those that may match this path at all, judged by its
+    // last character. The others would be evaluated to false, or skipped: both change nothing.
+    const candidates = this.candidatesEndingWith(path.charCodeAt(path.length - 1));
+    const hits = parent.hits;
+    const matched = keepResults ? new Array<boolean>(this.patterns.length).fill(false) : NO_FLAGS;
+    const newHits: number[] = [];
+    let excluded = false;
+    let c = 0;
+    let h = 0;
+    while (c < candidates.length || h < hits.length) {
+      // The next index of either list, in pattern order (an index in both comes once).
+      let i: number;
+      if (h >= hits.length || (c < candidates.length && candidates[c]! < hits[h]!)) {
+        i = candidates[c++]!;
+      } else {
+        i = hits[h++]!;
+        if (c < candidates.length && candidates[c] === i) c++;
+      }
+      const p = this.patterns[i]!;
+      if (parent.matched[i] !== true && (p.exclusion !== excluded || !p.matches(path))) continue;
+      excluded = !p.exclusion;
+      if (keepResults) {
+        matched[i] = true;
+        newHits.push(i);
+      }
+    }
+    return { excluded, results: keepResults ? { matched, hits: newHits } : UNKNOWN_PARENT_MATCHES };
+  }
+
+  /** The same without parent results: every pattern is also checked against each parent. */
+  private matchesWithoutParentResults(path: string, keepResults: boolean): { excluded: boolean; results: ParentMatches } {
+    const matched = keepResults ? new Array<boolean>(this.patterns.length).fill(false) : NO_FLAGS;
+    const hits: number[] = [];
     let excluded = false;
     let parents: string[] | null = null;
     for (let i = 0; i < this.patterns.length; i++) {
       const p = this.patterns[i]!;
-      let match = parent.length !== 0 && parent[i] === true;
+      if (p.exclusion !== excluded) continue;
+      let match = p.matches(path);
       if (!match) {
-        if (p.exclusion !== excluded) {
-          if (keepResults) results[i] = false;
-          continue;
-        }
-        match = p.matches(path);
-        if (!match && parent.length === 0) {
-          parents ??= parentPaths(path);
-          for (const dir of parents) {
-            if (safeMatch(p, dir)) {
-              match = true;
-              break;
-            }
+        parents ??= parentPaths(path);
+        for (const dir of parents) {
+          if (safeMatch(p, dir)) {
+            match = true;
+            break;
           }
         }
       }
-      if (keepResults) results[i] = match;
-      if (match) excluded = !p.exclusion;
+      if (!match) continue;
+      excluded = !p.exclusion;
+      if (keepResults) {
+        matched[i] = true;
+        hits.push(i);
+      }
     }
-    return { excluded, results };
+    return { excluded, results: keepResults ? { matched, hits } : UNKNOWN_PARENT_MATCHES };
+  }
+
+  /** Candidate patterns by the last UTF-16 unit of a path (see matchesUsingParentResults). */
+  private candidates: Map<number, readonly number[]> | null = null;
+  private unconstrained: readonly number[] = [];
+  private byLastUnit = new Map<number, number[]>();
+
+  /**
+   * The indices, in order, of the patterns that may match a path ending with this UTF-16 unit:
+   * those whose every match ends with it, and those that say nothing about the end, which
+   * include the patterns that fail to compile (evaluating them must still fail, as in Docker).
+   */
+  private candidatesEndingWith(unit: number): readonly number[] {
+    if (this.candidates === null) {
+      this.candidates = new Map();
+      const unconstrained: number[] = [];
+      this.patterns.forEach((p, i) => {
+        const last = p.lastUnit();
+        if (last === -1) unconstrained.push(i);
+        else this.byLastUnit.set(last, [...(this.byLastUnit.get(last) ?? []), i]);
+      });
+      this.unconstrained = unconstrained;
+    }
+    let list = this.candidates.get(unit);
+    if (list === undefined) {
+      list = [...this.unconstrained, ...(this.byLastUnit.get(unit) ?? [])].sort((a, b) => a - b);
+      this.candidates.set(unit, list);
+    }
+    return list;
   }
 
   /**
@@ -195,7 +263,7 @@ export function compileRule(rule: IgnoreRule, platform: PatternPlatform = 'posix
   return { kind: 'pattern', pattern: new CompiledPattern(text, exclusion, rule.line, escapes) };
 }
 
-const NO_RESULTS: boolean[] = [];
+const NO_FLAGS: boolean[] = [];
 
 /** `a/b/c` -> [`a`, `a/b`]. */
 export function parentPaths(path: string): string[] {

@@ -181,6 +181,14 @@ export class CompiledPattern {
     }
   }
 
+  /**
+   * The UTF-16 unit every path this pattern matches ends with, or -1 when that is not known (or
+   * the pattern does not compile). Compiles the pattern, silently.
+   */
+  lastUnit(): number {
+    return this.compileError() === null ? this.compiled!.last : -1;
+  }
+
   /** Does the pattern match this slash-separated relative path? Throws PatternCompileError. */
   matches(path: string): boolean {
     const compiled = this.compiled ?? (this.compileError() === null ? this.compiled! : null);

@@ -1,5 +1,5 @@
 import { PatternCompileError, type CompiledPattern } from '../dockerignore/pattern.js';
-import type { PatternMatcher, ParentMatches } from '../dockerignore/matcher.js';
+import { UNKNOWN_PARENT_MATCHES, type PatternMatcher, type ParentMatches } from '../dockerignore/matcher.js';
 
 /** The two ways Docker gathers a build context. */
 export type Builder = 'buildkit' | 'classic';
@@ -101,7 +101,7 @@ function onlyPrefixes(patterns: readonly CompiledPattern[]): boolean {
 export class BuildKitFilter implements BuilderFilter<BuildKitState> {
   readonly builder = 'buildkit' as const;
   readonly sendsParentsOfIncluded = true;
-  readonly rootState: BuildKitState = { include: [], exclude: [] };
+  readonly rootState: BuildKitState = { include: UNKNOWN_PARENT_MATCHES, exclude: UNKNOWN_PARENT_MATCHES };
   readonly truncated = false;
   failure: BuildFailure | null = null;
   private readonly onlyPrefixExceptions: boolean;
@@ -180,7 +180,7 @@ interface ClassicState {
 export class ClassicFilter implements BuilderFilter<ClassicState> {
   readonly builder = 'classic' as const;
   readonly sendsParentsOfIncluded = false;
-  readonly rootState: ClassicState = { validating: true, archiving: true, results: [] };
+  readonly rootState: ClassicState = { validating: true, archiving: true, results: UNKNOWN_PARENT_MATCHES };
   truncated = false;
   failure: BuildFailure | null = null;
   private readonly exceptionPrefixes: string[];
@@ -210,18 +210,18 @@ export class ClassicFilter implements BuilderFilter<ClassicState> {
     }
 
     if (!parent.archiving || this.truncated) {
-      return { included: false, descend: isDir && validating, state: { validating, archiving: false, results: [] } };
+      return { included: false, descend: isDir && validating, state: { validating, archiving: false, results: UNKNOWN_PARENT_MATCHES } };
     }
     if (this.archiveMatcher === null || this.archiveMatcher.patterns.length === 0) {
-      return { included: true, descend: isDir, state: { validating, archiving: true, results: [] } };
+      return { included: true, descend: isDir, state: { validating, archiving: true, results: UNKNOWN_PARENT_MATCHES } };
     }
-    let verdict: { excluded: boolean; results: boolean[] };
+    let verdict: { excluded: boolean; results: ParentMatches };
     try {
       verdict = this.archiveMatcher.matchesUsingParentResults(path, parent.results);
     } catch (error) {
       if (!(error instanceof PatternCompileError)) throw error;
       this.truncated = true;
-      return { included: false, descend: isDir && validating, state: { validating, archiving: false, results: [] } };
+      return { included: false, descend: isDir && validating, state: { validating, archiving: false, results: UNKNOWN_PARENT_MATCHES } };
     }
     if (!verdict.excluded) {
       return { included: true, descend: isDir, state: { validating, archiving: true, results: verdict.results } };
