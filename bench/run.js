@@ -343,6 +343,7 @@ async function main() {
     const [, mR, lsR, longR] = results;
     const targets = {
       measureWithin1_5xOfDu: { pass: mR.ratioToDu <= 1.5, value: mR.ratioToDu },
+      // Not one of issue 6's targets: the same bar, under a long, realistic ignore file.
       measureLongIgnoreWithin1_5xOfDu: { pass: longR.ratioToDu <= 1.5, value: longR.ratioToDu },
       measureParityWithDu: { pass: mR.ratioToDu <= 1.0, value: mR.ratioToDu },
       lsNotSlowerThanMeasure: { pass: lsR.medianS <= mR.medianS, value: lsR.medianS / mR.medianS },
@@ -436,7 +437,6 @@ function formatText(doc) {
   const targetRows = [
     ['ctxsize --json within 1.5x of du -sb', t.measureWithin1_5xOfDu, `${t.measureWithin1_5xOfDu.value.toFixed(2)}x`],
     ['ctxsize --json at parity with du -sb (aim)', t.measureParityWithDu, `${t.measureParityWithDu.value.toFixed(2)}x`],
-    ['... with a 40-line ignore file, within 1.5x', t.measureLongIgnoreWithin1_5xOfDu, `${t.measureLongIgnoreWithin1_5xOfDu.value.toFixed(2)}x`],
     ['ctxsize ls --json no slower than --json', t.lsNotSlowerThanMeasure, `${t.lsNotSlowerThanMeasure.value.toFixed(2)}x the time`],
     ['peak RSS under 150 MB', t.peakRssUnder150MB, fmtMB(t.peakRssUnder150MB.value)],
     [`time linear in entries (${K}x tree, <= ~${K}x time)`, t.linearTime, t.linearTime ? `${t.linearTime.value.toFixed(2)}x for ${lin.entries.ratio.toFixed(2)}x entries` : ''],
@@ -445,6 +445,8 @@ function formatText(doc) {
   lines.push('');
   lines.push('targets (issue 6):');
   for (const [what, result, detail] of targetRows) lines.push(`  ${what.padEnd(w)}  ${mark(result)}${detail ? ` (${detail})` : ''}`);
+  const long = t.measureLongIgnoreWithin1_5xOfDu;
+  lines.push(`beyond them: ctxsize --json with bench/long.dockerignore (40 lines, an exception with a wildcard) ${long.value.toFixed(2)}x du -sb`);
   return lines.join('\n') + '\n';
 }
 
