@@ -6,6 +6,7 @@ import { goCleanPath, goTrimSpace } from '../src/dockerignore/go-text.js';
 import { PatternMatcher } from '../src/dockerignore/matcher.js';
 import { CompiledPattern, translatePattern } from '../src/dockerignore/pattern.js';
 import { IgnoreFileError, parseIgnoreFile } from '../src/dockerignore/read.js';
+import { Random } from './support/random-cases.js';
 
 const matcherFor = (text: string, platform: 'posix' | 'win32' = 'posix') =>
   new PatternMatcher(parseIgnoreFile(text, '.dockerignore', platform), platform);
@@ -174,14 +175,8 @@ describe('literal ends of regexp patterns (a prefilter before the regexp)', () =
     // and alternations meet; paths come from the pattern itself, grown at either end, or at random.
     const alphabet = ['a', 'b', 'a', 'b', '1', '.', '/', '*', '**/', '?', '[ab]', '[', ']', '{', '}', '{0}', '{2}', '|', '^', '\\', '\\b', '\\.', '$', '(', ')', '+', ',', '\n'];
     const pathLetters = ['a', 'b', '1', '.', '/', '{', '}', '|', '\\', '(', ')', '$', '\n'];
-    let seed = 20261129;
-    const random = (n: number): number => {
-      // mulberry32: a small generator with no short cycles in its low bits
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
+    const rng = new Random(20261129);
+    const random = (n: number): number => rng.int(n);
     const word = (max: number, letters: string[]): string => Array.from({ length: 1 + random(max) }, () => letters[random(letters.length)]).join('');
     const pathFor = (text: string, k: number): string => {
       if (k % 4 === 3) return word(10, pathLetters);
@@ -307,13 +302,8 @@ describe('MatchesUsingParentResults with candidate patterns', () => {
 
   it('decides every path of random trees as the plain loop does, failures included', () => {
     const pieces = ['a', 'b', 'ab', 'x.log', '*', '**', '*.log', '?', '[ab]', 'a{2,1}', 'b*a', '.env', 'node_modules'];
-    let seed = 4242;
-    const random = (n: number): number => {
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
+    const rng = new Random(4242);
+    const random = (n: number): number => rng.int(n);
     const names = ['a', 'b', 'ab', 'x.log', 'y.env', '.env', 'node_modules', 'ba', 'aab'];
     let decided = 0;
     let failures = 0;
