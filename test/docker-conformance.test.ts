@@ -143,21 +143,45 @@ test('classic builder: ctxsize lists exactly what the Docker CLI uploads', async
       });
     }
 
-    await t.test('pinned: an exact pattern with invalid UTF-8 matches bytes, not decoded text', { todo: 'ctxsize compares decoded names: pattern `a\\xff` also excludes `a\\xfe`' }, async () => {
-      const root = mkdtempSync(path.join(tmpdir(), 'ctxsize-docker-'));
-      try {
-        writeFileSync(path.join(root, 'Dockerfile'), 'FROM scratch\n');
-        writeFileSync(path.join(root, '.dockerignore'), Buffer.from([0x61, 0xff, 0x0a]));
-        for (const last of [0xfe, 0xff]) writeFileSync(Buffer.concat([Buffer.from(root + '/a'), Buffer.from([last])]), 'x');
-        const result = await runDockerBuild(daemon, docker.cli, root, path.join(root, 'Dockerfile'), configDir);
-        assert.ok(result.build, result.stderr);
-        const sent = contextFromTar(result.build.context);
-        assert.deepEqual(sent.map((e) => e.path), ['.dockerignore', 'Dockerfile', 'a\uFFFD']);
-        assert.equal(diffOutcomes({ entries: sent }, ctxsizeOutcome(root, 'Dockerfile', 'classic')), null);
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
-    });
+    // Names and patterns that are not valid UTF-8: Go compares their bytes, and its regexps read
+    // an invalid byte as U+FFFD. Each name gets its own size, so that two names shown alike
+    // (every invalid byte prints as U+FFFD) still count apart.
+    const B = (...parts: (string | number)[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from([p]))));
+    const BYTE_CASES: { name: string; ignore: Buffer; names: Buffer[]; expect?: (paths: string[] | null) => boolean }[] = [
+      { name: 'an exact pattern matches bytes, not decoded text', ignore: B('a', 0xff, '\n'), names: [B('a', 0xfe), B('a', 0xff)] },
+      { name: 'a prefix pattern (`d\\xff/**`) matches bytes', ignore: B('d', 0xff, '/**\n'), names: [B('d', 0xff), B('d', 0xff, '/x'), B('d', 0xfe), B('d', 0xfe, '/x')] },
+      { name: 'a suffix pattern (`**/n\\xff`) matches bytes', ignore: B('**/n', 0xff, '\n'), names: [B('s'), B('s/n', 0xff), B('s/n', 0xfe), B('n', 0xff), B('n', 0xef, 0xbf, 0xbd)] },
+      {
+        name: 'a regexp pattern reads its own invalid byte as U+FFFD (text/scanner)',
+        ignore: B('x*', 0xff, '\n'),
+        names: [B('x1'), B('x', 0xff), B('x', 0xfe), B('x\uFFFD'), B('y')],
+        expect: (paths) => paths !== null && paths.includes('x1') && paths.includes('y') && !paths.includes('x\uFFFD'),
+      },
+      { name: 'a regexp reads a name\'s invalid byte as U+FFFD', ignore: B('a*\uFFFD\n[^a]b\n'), names: [B('a', 0xff), B('ab', 0xfe), B(0xff, 'b'), B('a\uFFFD'), B('cb')] },
+      { name: 'a bracket holding an invalid byte is a malformed pattern', ignore: B('[', 0xff, ']\n'), names: [B('a')], expect: (paths) => paths === null },
+    ];
+    for (const c of BYTE_CASES) {
+      await t.test(`pinned bytes: ${c.name}`, async () => {
+        const root = mkdtempSync(path.join(tmpdir(), 'ctxsize-docker-'));
+        try {
+          writeFileSync(path.join(root, 'Dockerfile'), 'FROM scratch\n');
+          writeFileSync(path.join(root, '.dockerignore'), c.ignore);
+          c.names.forEach((name, i) => {
+            const abs = Buffer.concat([Buffer.from(root + '/'), name]);
+            // A name is a directory when a later name lies inside it.
+            if (c.names.some((other) => other.length > name.length && other.subarray(0, name.length + 1).equals(Buffer.concat([name, Buffer.from('/')])))) mkdirSync(abs);
+            else writeFileSync(abs, 'x'.repeat(i + 1));
+          });
+          const result = await runDockerBuild(daemon, docker.cli, root, path.join(root, 'Dockerfile'), configDir);
+          const entries = result.build ? contextFromTar(result.build.context) : null;
+          const dockerOutcome = entries ? { entries } : { error: result.stderr };
+          if (c.expect) assert.ok(c.expect(entries ? entries.map((e) => e.path) : null), `Docker did something else: ${JSON.stringify(dockerOutcome)}`);
+          assert.equal(diffOutcomes(dockerOutcome, ctxsizeOutcome(root, 'Dockerfile', 'classic')), null);
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      });
+    }
 
     for (const [i, kind] of KINDS.entries()) {
       const cases = generateCases(SEED + i, CASES[kind], [kind]);

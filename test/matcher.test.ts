@@ -6,6 +6,7 @@ import { goCleanPath, goTrimSpace } from '../src/dockerignore/go-text.js';
 import { PatternMatcher } from '../src/dockerignore/matcher.js';
 import { CompiledPattern, translatePattern } from '../src/dockerignore/pattern.js';
 import { IgnoreFileError, parseIgnoreFile } from '../src/dockerignore/read.js';
+import { decodeKeepingBytes, decodeNameLikeGo, encodeKeptBytes, isValidUtf8, isWellFormed, toWellFormed } from '../src/walk/raw-names.js';
 import { Random } from './support/random-cases.js';
 
 const matcherFor = (text: string, platform: 'posix' | 'win32' = 'posix') =>
@@ -346,5 +347,42 @@ describe('MatchesUsingParentResults with candidate patterns', () => {
       walk('', null, null, 0);
     }
     assert.ok(decided > 3000 && failures > 20, `decided ${decided}, failures ${failures}`);
+  });
+});
+
+describe('names and patterns that are not valid UTF-8', () => {
+  it('keep their bytes through decoding, and read as U+FFFD where Go reads runes', () => {
+    const rng = new Random(77);
+    const alphabet = [0x61, 0x2f, 0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0xef, 0xbd];
+    for (let i = 0; i < 5000; i++) {
+      const bytes = Buffer.from(Array.from({ length: rng.int(9) }, () => alphabet[rng.int(alphabet.length)]!));
+      const kept = decodeKeepingBytes(bytes);
+      assert.deepEqual(encodeKeptBytes(kept), bytes, `round trip of ${bytes.toString('hex')}`);
+      assert.equal(toWellFormed(kept), decodeNameLikeGo(bytes), `display form of ${bytes.toString('hex')}`);
+      let valid = true;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        valid = false;
+      }
+      assert.equal(isWellFormed(kept), valid, `validity of ${bytes.toString('hex')}`);
+      assert.equal(isValidUtf8(bytes), valid, `isValidUtf8 of ${bytes.toString('hex')}`);
+    }
+    // Distinct bytes stay distinct, where the display form merges them.
+    assert.notEqual(decodeKeepingBytes(Buffer.from([0x61, 0xff])), decodeKeepingBytes(Buffer.from([0x61, 0xfe])));
+    assert.notEqual(decodeKeepingBytes(Buffer.from([0x61, 0xff])), decodeKeepingBytes(Buffer.from('a\uFFFD')));
+  });
+
+  it('match as Docker matches them: bytes for exact, prefix and suffix patterns, U+FFFD in regexps', () => {
+    const m = (lines: Buffer) => new PatternMatcher(parseIgnoreFile(lines, '.dockerignore'));
+    const key = (...parts: (string | number)[]) => decodeKeepingBytes(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from([p])))));
+    const exact = m(Buffer.from([0x61, 0xff, 0x0a]));
+    assert.equal(exact.matchesOrParentMatches(key('a', 0xff)), true);
+    assert.equal(exact.matchesOrParentMatches(key('a', 0xfe)), false);
+    assert.equal(exact.matchesOrParentMatches('a\uFFFD'), false);
+    const regexp = m(Buffer.concat([Buffer.from('x*'), Buffer.from([0xff, 0x0a])]));
+    assert.equal(regexp.matchesOrParentMatches(key('x', 0xfe)), true, 'both bytes read as U+FFFD');
+    assert.equal(regexp.matchesOrParentMatches('x1\uFFFD'), true);
+    assert.equal(regexp.matchesOrParentMatches('x1'), false);
   });
 });

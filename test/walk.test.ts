@@ -123,6 +123,19 @@ describe('walkers on real trees', () => {
     }
   });
 
+  it('reads a byte that cannot start a UTF-8 sequence (F5 to FF) as invalid, even before continuation bytes', () => {
+    const root = makeTree({});
+    try {
+      // FF 82 80 is no character: three invalid bytes, not U+F080.
+      writeFileSync(Buffer.concat([Buffer.from(root + '/x'), Buffer.from([0xff, 0x82, 0x80])]), 'abcd');
+      const listing = listContext({ dir: root });
+      assert.deepEqual(listing.warnings, []);
+      assert.deepEqual(listing.entries.map((e) => [e.path, e.size]), [['x\uFFFD\uFFFD\uFFFD', 4]]);
+    } finally {
+      removeTree(root);
+    }
+  });
+
   it('sends FIFOs under both builders and sockets only under BuildKit', async () => {
     const root = makeTree({ 'Dockerfile': 'FROM x' });
     const server = net.createServer();

@@ -4,6 +4,8 @@
  * tree holds. Working on UTF-8 bytes keeps multi-byte names and invalid sequences exact.
  */
 
+import { encodeKeptBytes } from '../walk/raw-names.js';
+
 export class BadPatternError extends Error {
   constructor() {
     super('syntax error in pattern');
@@ -138,8 +140,8 @@ function matchChunk(chunk: Uint8Array, s: Uint8Array, opts: Options): Uint8Array
  */
 export function goFilepathMatch(pattern: string, name: string, escapes = true): boolean {
   const opts: Options = { escapes };
-  let pat: Uint8Array = Buffer.from(pattern, 'utf8');
-  let nm: Uint8Array = Buffer.from(name, 'utf8');
+  let pat: Uint8Array = encodeKeptBytes(pattern);
+  let nm: Uint8Array = encodeKeptBytes(name);
   outer: while (pat.length > 0) {
     const [star, chunk, rest] = scanChunk(pat, opts);
     pat = rest;

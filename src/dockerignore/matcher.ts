@@ -182,6 +182,7 @@ export class PatternMatcher {
   private candidates: Map<number, readonly number[]> | null = null;
   private unconstrained: readonly number[] = [];
   private byLastUnit = new Map<number, number[]>();
+  private everyPattern: readonly number[] | null = null;
 
   /**
    * The indices, in order, of the patterns that may match a path ending with this UTF-16 unit:
@@ -189,6 +190,8 @@ export class PatternMatcher {
    * include the patterns that fail to compile (evaluating them must still fail, as in Docker).
    */
   private candidatesEndingWith(unit: number): readonly number[] {
+    // A byte that is not UTF-8 (kept as U+DC80–U+DCFF) is U+FFFD to a regexp: no shortcut there.
+    if (unit >= 0xdc80 && unit <= 0xdcff) return this.everyPattern ??= this.patterns.map((_, i) => i);
     if (this.candidates === null) {
       this.candidates = new Map();
       const unconstrained: number[] = [];

@@ -1,3 +1,4 @@
+import { isWellFormed, toWellFormed } from '../walk/raw-names.js';
 import { compileGoRegexp } from './go-regexp.js';
 
 /** How a pattern is matched, decided once when it is first used (as moby/patternmatcher does). */
@@ -166,18 +167,25 @@ export class CompiledPattern {
         return;
       case 'suffix': {
         // Go slices the pattern's bytes: after a leading byte-order mark (which the scanner
-        // skipped when it classified the pattern), `[2:]` leaves the BOM's last byte, which no
-        // valid name holds; invalid bytes in names read as U+FFFD here.
-        const suffix = this.text.startsWith('\uFEFF') ? '\uFFFD' + this.text.slice(1) : this.text.slice(2);
+        // skipped when it classified the pattern), `[2:]` leaves the BOM's last byte, 0xBF,
+        // which only a name that is not valid UTF-8 holds (kept as U+DCBF, see decodeKeepingBytes).
+        const suffix = this.text.startsWith('\uFEFF') ? '\uDCBF' + this.text.slice(1) : this.text.slice(2);
         this.compiled = { kind, last: lastUnit(suffix), suffix, bare: suffix.startsWith('/') ? suffix.slice(1) : null };
         return;
       }
       case 'regexp':
-        try {
-          this.compiled = { kind, last: lastUnit(tail), regexp: compileGoRegexp(source), head, tail };
-        } catch (error) {
-          this.failure = error;
-        }
+        // patternmatcher reads the pattern with text/scanner, which turns a byte that is not
+        // UTF-8 into U+FFFD before the regexp sees it (exact, prefix and suffix keep the bytes).
+        if (!isWellFormed(this.text)) return this.compileRegexp(translatePattern(toWellFormed(this.text), this.escapes));
+        return this.compileRegexp({ kind, source, head, tail });
+    }
+  }
+
+  private compileRegexp({ source, head, tail }: TranslatedPattern): void {
+    try {
+      this.compiled = { kind: 'regexp', last: lastUnit(tail), regexp: compileGoRegexp(source), head, tail };
+    } catch (error) {
+      this.failure = error;
     }
   }
 
@@ -193,6 +201,12 @@ export class CompiledPattern {
   matches(path: string): boolean {
     const compiled = this.compiled ?? (this.compileError() === null ? this.compiled! : null);
     if (compiled === null) throw new PatternCompileError(this, { cause: this.failure });
+    if (compiled.kind === 'regexp') {
+      // A regexp reads a byte that is not UTF-8 as U+FFFD, as Go's does.
+      const subject = isWellFormed(path) ? path : toWellFormed(path);
+      if (compiled.last !== -1 && subject.charCodeAt(subject.length - 1) !== compiled.last) return false;
+      return subject.endsWith(compiled.tail) && subject.startsWith(compiled.head) && compiled.regexp.test(subject);
+    }
     // Most paths fail on their last character; a walk asks every pattern about every entry.
     if (compiled.last !== -1 && path.charCodeAt(path.length - 1) !== compiled.last) return false;
     switch (compiled.kind) {
@@ -202,8 +216,6 @@ export class CompiledPattern {
         return path.startsWith(compiled.prefix);
       case 'suffix':
         return path.endsWith(compiled.suffix) || path === compiled.bare;
-      case 'regexp':
-        return path.endsWith(compiled.tail) && path.startsWith(compiled.head) && compiled.regexp.test(path);
     }
   }
 }

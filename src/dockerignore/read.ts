@@ -1,3 +1,4 @@
+import { decodeKeepingBytes } from '../walk/raw-names.js';
 import { goCleanPath, goTrimSpace } from './go-text.js';
 
 /** One effective line of an ignore file, as Docker hands it to the pattern matcher. */
@@ -6,7 +7,10 @@ export interface IgnoreRule {
   pattern: string;
   /** 1-based line number in the ignore file. */
   line: number;
-  /** The raw text of the line, without its line ending. */
+  /**
+   * The raw text of the line, without its line ending. Bytes that are not valid UTF-8 are kept
+   * as lone surrogates (see `decodeKeepingBytes`), in `pattern` too: Docker compares bytes.
+   */
   source: string;
 }
 
@@ -61,8 +65,6 @@ function scanLines(bytes: Uint8Array): Uint8Array[] {
   return lines;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-
 /**
  * Parse the text of a `.dockerignore` the way Docker's `ignorefile.ReadAll` does (reference
  * section 1): comments only where `#` is the first character, whitespace trimmed, `!` exceptions
@@ -90,7 +92,7 @@ export function parseIgnoreFile(
   lines.forEach((lineBytes, index) => {
     let raw = lineBytes;
     if (index === 0 && raw.length >= 3 && UTF8_BOM.every((b, i) => raw[i] === b)) raw = raw.subarray(3);
-    const source = decoder.decode(raw);
+    const source = decodeKeepingBytes(raw);
     if (source.startsWith('#')) return;
     let pattern = goTrimSpace(source);
     if (pattern === '') return;

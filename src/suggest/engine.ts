@@ -21,6 +21,7 @@ import { IgnoreFileError, parseIgnoreFile, type IgnoreFile } from '../dockerigno
 import { BuildFailure, type BuilderFilter } from '../walk/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { compareGoStrings } from '../walk/go-order.js';
+import { decodeKeepingBytes } from '../walk/raw-names.js';
 import { forEachResolvedEntry } from '../list.js';
 import { insertIntoBlock } from './block.js';
 import { parentOf } from './patterns.js';
@@ -115,7 +116,8 @@ export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree):
       if (filter.failure !== null) return;
       const entry = tree.nodes[i]!;
       const isDir = entry.type === 'dir';
-      const verdict = filter.visit(entry.path, isDir, state);
+      // As the walk does: a name that is not UTF-8 is matched with its bytes kept.
+      const verdict = filter.visit(entry.rawPath ? decodeKeepingBytes(entry.rawPath) : entry.path, isDir, state);
       if (filter.failure !== null) return;
       const isSent = verdict.included && !filter.truncated && !(entry.socket && filter.builder === 'classic');
       if (isSent && filter.sendsParentsOfIncluded) flush();

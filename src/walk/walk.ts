@@ -3,7 +3,7 @@ import type { BuilderFilter } from './builders.js';
 import type { Entry, EntryType, WalkWarning } from './entry.js';
 import { fileSizeReader } from './file-size.js';
 import { compareGoStrings } from './go-order.js';
-import { decodeNameLikeGo, isValidUtf8 } from './raw-names.js';
+import { decodeKeepingBytes, decodeNameLikeGo, isValidUtf8 } from './raw-names.js';
 
 /** Totals of a directory's subtree, reported when the walk leaves it. */
 export interface SubtreeTotals {
@@ -168,7 +168,8 @@ export function visitChild<S>(
   let descend = false;
   let state = dir.state;
   if (dir.builderInside) {
-    const verdict = filter.visit(path, isDir, dir.state);
+    // Patterns compare bytes: a name that is not UTF-8 is matched with its bytes kept.
+    const verdict = filter.visit(childRaw ? decodeKeepingBytes(childRaw) : path, isDir, dir.state);
     sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder === 'classic');
     descend = isDir && verdict.descend;
     state = verdict.state;
