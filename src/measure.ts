@@ -2,7 +2,7 @@ import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './context/cl
 import { createFilter } from './context/filter.js';
 import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
 import { DockerfileError } from './dockerfile/index.js';
-import { planEffective, walkEffective, type BuildSelection, type SourceProblem } from './effective.js';
+import { planEffective, walkEffective, type BuildSelection, type EffectivePlan, type SourceProblem } from './effective.js';
 import type { Builder } from './walk/builders.js';
 import type { WalkWarning } from './walk/entry.js';
 import { walkFromRoot } from './walk/from-root.js';
@@ -146,10 +146,12 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   let accumulator = newAccumulator();
   const threads = options.threads ?? defaultThreads();
   const onProgress = options.onProgress;
+  const effective = effectiveMeasurement(context, options);
   const walk = (base: string): MeasureAccumulator => {
     if (threads > 1 && !filter.orderMatters) {
       try {
-        measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress, base });
+        // The effective context's own walk runs here while the worker starts on the tasks.
+        measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress, base, sideWork: () => effective.walk() });
         return accumulator;
       } catch (error) {
         if (!(error instanceof WalkerLost)) throw error;
@@ -180,7 +182,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   accumulator = options.chdirToRoot ? walkFromRoot(context.root, walk) : walk(context.root);
   if (extras && !filter.truncated) for (const entry of extras.appended()) accumulator.addSentOnly(entry);
   const { all, sent, excluded, warnings } = accumulator;
-  const { effective, effectiveScope, sourceProblems } = measureEffective(context, options, sent, warnings);
+  const { effective: effectiveCounts, effectiveScope, sourceProblems } = effective.finish(sent, warnings);
   return {
     schemaVersion: 1,
     root: context.root,
@@ -190,7 +192,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     all,
     context: sent,
     excluded,
-    effective,
+    effective: effectiveCounts,
     effectiveScope,
     sourceProblems,
     largest: accumulator.largestPaths(),
@@ -209,35 +211,53 @@ function problemReport(problem: SourceProblem): SourceProblemReport {
   };
 }
 
+/** The effective context as the report shows it. */
+interface EffectiveResult {
+  effective: Counts | null;
+  effectiveScope: MeasureReport['effectiveScope'];
+  sourceProblems: SourceProblemReport[];
+}
+
 /**
- * The effective context: a second, pruned walk when the build uses only some paths; none when it
- * uses the whole context (then it equals `context`) or none at all.
+ * The effective context, in two steps: `prepare` reads the Dockerfile (before the measurement
+ * walk, so that its warnings come first), `walk` makes the second, pruned walk when the build uses
+ * only some paths (a parallel measurement runs it on the main thread while the worker walks), and
+ * `finish` completes the report once the measurement is known (`context` equals it when the build
+ * uses the whole context).
  */
-function measureEffective(
-  context: ResolvedContext,
-  selection: BuildSelection,
-  sent: Counts,
-  warnings: WalkWarning[],
-): { effective: Counts | null; effectiveScope: MeasureReport['effectiveScope']; sourceProblems: SourceProblemReport[] } {
-  if (context.dockerfile === null) return { effective: null, effectiveScope: null, sourceProblems: [] };
-  let plan;
-  try {
-    plan = planEffective({ ...context, builder: 'buildkit' }, selection);
-  } catch (error) {
-    if (!(error instanceof DockerfileError)) throw error;
-    if (selection.target !== undefined) throw new InputError(error.message, { cause: error });
-    warnings.push({ path: context.dockerfile, code: 'EDOCKERFILE', message: `effective context unknown: ${error.message}` });
-    return { effective: null, effectiveScope: null, sourceProblems: [] };
+function effectiveMeasurement(context: ResolvedContext, selection: BuildSelection) {
+  let plan: EffectivePlan | null = null;
+  let note: WalkWarning | null = null;
+  if (context.dockerfile !== null) {
+    try {
+      plan = planEffective({ ...context, builder: 'buildkit' }, selection);
+    } catch (error) {
+      if (!(error instanceof DockerfileError)) throw error;
+      if (selection.target !== undefined) throw new InputError(error.message, { cause: error });
+      note = { path: context.dockerfile, code: 'EDOCKERFILE', message: `effective context unknown: ${error.message}` };
+    }
   }
-  if (plan === null) return { effective: null, effectiveScope: null, sourceProblems: [] };
-  if (context.builder === 'classic') return { effective: { ...sent }, effectiveScope: 'whole', sourceProblems: [] };
-  const effective = emptyCounts();
-  const whole = plan.readsContext && plan.includePaths === null;
-  const { problems, warnings: walkWarnings } = walkEffective(context, plan, (entry) => addToCounts(effective, entry), false);
-  if (!whole) warnings.push(...walkWarnings.filter((w) => !warnings.some((x) => x.path === w.path)));
+  const whole = plan !== null && plan.readsContext && plan.includePaths === null;
+  const counts = emptyCounts();
+  let walked: { problems: SourceProblem[]; warnings: WalkWarning[] } | null = null;
   return {
-    effective: whole ? { ...sent } : effective,
-    effectiveScope: whole ? 'whole' : plan.readsContext ? 'paths' : 'none',
-    sourceProblems: problems.map(problemReport),
+    /** Walk now if the report needs a walk of its own. */
+    walk(): void {
+      if (plan === null || context.builder === 'classic' || walked !== null) return;
+      walked = walkEffective(context, plan, (entry) => addToCounts(counts, entry), false);
+    },
+    finish(sent: Counts, warnings: WalkWarning[]): EffectiveResult {
+      if (note !== null) warnings.push(note);
+      if (plan === null) return { effective: null, effectiveScope: null, sourceProblems: [] };
+      if (context.builder === 'classic') return { effective: { ...sent }, effectiveScope: 'whole', sourceProblems: [] };
+      this.walk();
+      const { problems, warnings: walkWarnings } = walked!;
+      if (!whole) warnings.push(...walkWarnings.filter((w) => !warnings.some((x) => x.path === w.path)));
+      return {
+        effective: whole ? { ...sent } : counts,
+        effectiveScope: whole ? 'whole' : plan.readsContext ? 'paths' : 'none',
+        sourceProblems: problems.map(problemReport),
+      };
+    },
   };
 }

@@ -98,6 +98,37 @@ describe('parallel measurement equals the sequential one', () => {
     }
   });
 
+  it('measures the effective context (its own walk, beside the workers) as one thread does', () => {
+    const spec: Record<string, string> = {
+      '.dockerignore': '**/node_modules\n!**/node_modules/keep\n*.log\n',
+      'Dockerfile': 'FROM node\nCOPY packages/p1 ./p1\nCOPY packages/p3/src/*.ts ./src/\nCOPY missing.txt app.log ./\nRUN --mount=type=bind,source=packages/p2/node_modules,target=/m true\n',
+      'app.log': 'log',
+    };
+    for (let p = 0; p < 5; p++) {
+      for (let m = 0; m < 4; m++) {
+        spec[`packages/p${p}/src/f${m}.ts`] = 's'.repeat(m * 3 + p);
+        spec[`packages/p${p}/node_modules/m${m}/index.js`] = 'x'.repeat(10 + m);
+        spec[`packages/p${p}/node_modules/keep/k${m}.js`] = 'k'.repeat(m + 1);
+      }
+    }
+    const root = makeTree(spec);
+    try {
+      const sequential = measureContext({ dir: root, threads: 1 });
+      assert.equal(sequential.effectiveScope, 'paths');
+      assert.ok(sequential.effective!.files > 0 && sequential.effective!.files < sequential.context.files);
+      assert.deepEqual(
+        sequential.sourceProblems.map((p) => [p.source, p.problem]),
+        [['missing.txt', 'missing'], ['app.log', 'excluded']],
+      );
+      for (const setting of SETTINGS) {
+        assert.deepEqual(withTuning(setting, () => measureContext({ dir: root, threads: 2 })), sequential, setting.name);
+        assert.deepEqual(withTuning(setting, () => measureContext({ dir: root, threads: 2, chdirToRoot: true })), sequential, `${setting.name}, from the root`);
+      }
+    } finally {
+      removeTree(root);
+    }
+  });
+
   it('falls back to one thread, with the same report, when a worker fails', () => {
     const spec: Record<string, string> = { '.dockerignore': '**/skip\n' };
     for (let d = 0; d < 8; d++) for (let f = 0; f < 4; f++) spec[`d${d}/sub/f${f}.txt`] = 'x'.repeat(d * 10 + f);

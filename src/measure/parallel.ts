@@ -160,7 +160,15 @@ export function measureInParallel(
   context: ResolvedContext,
   filter: BuilderFilter<unknown>,
   accumulator: MeasureAccumulator,
-  options: { threads: number; top: number; topLevelLimit: number; onProgress?: (seen: number) => void; base?: string },
+  options: {
+    threads: number;
+    top: number;
+    topLevelLimit: number;
+    onProgress?: (seen: number) => void;
+    base?: string;
+    /** Other work for this thread once the tasks are handed out (the workers start on them). */
+    sideWork?: () => void;
+  },
 ): void {
   // Take the walkers first (the CLI started them already): they boot while this thread reads.
   const pool = takeWalkers(options.threads);
@@ -192,6 +200,12 @@ export function measureInParallel(
   const results = new Map<number, SubtreeTotals>();
   const job: WorkerJob = { context, top: options.top, topLevelLimit: options.topLevelLimit, tasks, ...(PARALLEL_TUNING.failWorkers ? { fail: true } : {}) };
   if (tasks.length > 0) for (const walker of walkers) walker.port.postMessage(job);
+  try {
+    options.sideWork?.();
+  } catch (error) {
+    releaseWalkers(pool);
+    throw error;
+  }
   if (PARALLEL_TUNING.mainWalksTasks || walkers.length === 0) runTasks(tasks, shared, filter, sink, results);
 
   if (filter.failure) {
