@@ -1,7 +1,7 @@
 /**
  * Compose projects: which build contexts a Compose file defines, service by service, resolved the
  * way Docker Compose resolves them (default file names and override file, `.env` and variable
- * interpolation, `extends`, contexts relative to the project directory, remote contexts).
+ * interpolation, `extends`, `include`, contexts relative to the project directory, remote contexts).
  * Reading files is the I/O edge; interpolation and the service model are pure.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -28,7 +28,10 @@ export interface ComposeService {
   kind: 'local' | 'remote' | 'image';
   /** Absolute context directory (local), the URL (remote), or null (image). */
   context: string | null;
-  /** The context as written, after interpolation (`./api`, `.`). */
+  /**
+   * The context as written, after interpolation (`./api`, `.`); for a service of an included
+   * project, relative to the including project's directory.
+   */
   contextText: string | null;
   /** Absolute path of the Dockerfile, or null with `dockerfile_inline` or no build. */
   dockerfile: string | null;
@@ -44,7 +47,7 @@ export interface ComposeService {
 
 /** A Compose project's services, in file order. */
 export interface ComposeProject {
-  /** The Compose files read, the main one first (then the override file). */
+  /** The Compose files read, the main one first (then the override file, then included files). */
   files: string[];
   /** The project directory: relative contexts start here. */
   dir: string;
@@ -240,6 +243,17 @@ interface ParsedFile {
   file: string;
   label: string;
   services: Map<string, RawService>;
+  /** The file's `include` entries (Compose 2.20), paths still as written (interpolated). */
+  includes: IncludeEntry[];
+}
+
+/** One `include` entry: other Compose files loaded as a project of their own. */
+interface IncludeEntry {
+  paths: string[];
+  projectDirectory: string | null;
+  envFiles: string[] | null;
+  /** Where it is written, for messages. */
+  where: string;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -301,9 +315,28 @@ class ComposeReader {
       const line = offset === undefined ? null : lineCounter.linePos(offset).line;
       services.set(name, this.service(name, body, { file, label, line, baseDir }));
     }
-    const parsed = { file, label, services };
+    const parsed = { file, label, services, includes: this.includes(data['include'], label) };
     this.cache.set(key, parsed);
     return parsed;
+  }
+
+  /** `include`: a list of paths, or of `{path, project_directory, env_file}` (path and env_file: one or a list). */
+  private includes(value: unknown, label: string): IncludeEntry[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw new InputError(`${label}: include: expected a list`);
+    const list = (item: unknown, where: string): string[] =>
+      Array.isArray(item) ? item.map((x, i) => this.text(x, `${where}[${i}]`, label)) : [this.text(item, where, label)];
+    return value.map((entry, i) => {
+      const where = `include[${i}]`;
+      if (!isMap(entry)) return { paths: [this.text(entry, where, label)], projectDirectory: null, envFiles: null, where };
+      if (entry['path'] === undefined) throw new InputError(`${label}: ${where}.path: required`);
+      return {
+        paths: list(entry['path'], `${where}.path`),
+        projectDirectory: entry['project_directory'] === undefined ? null : this.text(entry['project_directory'], `${where}.project_directory`, label),
+        envFiles: entry['env_file'] === undefined ? null : list(entry['env_file'], `${where}.env_file`),
+        where,
+      };
+    });
   }
 
   private text(value: unknown, where: string, label: string): string {
@@ -406,27 +439,78 @@ function mergeService(base: RawService, over: RawService): RawService {
  * `.env` file (the environment wins, as in Compose). Throws InputError with the file and the key.
  */
 export function loadComposeProject(files: string[], options: { env: NodeJS.ProcessEnv; cwd: string }): ComposeProject {
-  const mainFile = path.resolve(options.cwd, files[0]!);
-  const dir = path.dirname(mainFile);
-  let dotEnv: Record<string, string> = {};
-  const envFile = path.join(dir, '.env');
-  let envText: string | null = null;
+  return loadProject(files, options, null, null, []);
+}
+
+/** Read a `.env`-style file; null when there is none (a missing explicit one is an error). */
+function readEnvFile(file: string, required: boolean, cwd: string): string | null {
   try {
-    envText = statSync(envFile).isFile() ? readFileSync(envFile, 'utf8') : null;
-  } catch {
-    envText = null;
+    if (statSync(file).isFile()) return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (required) throw new InputError(`${displayPath(cwd, file)}: cannot read the env file (${(error as NodeJS.ErrnoException).code})`, { cause: error });
   }
-  if (envText !== null) dotEnv = parseDotEnv(envText, (name) => options.env[name]);
+  return null;
+}
+
+/**
+ * A project: its files merged, then its `include`d projects, each read on its own (relative
+ * paths start at its project directory, variables come from the environment and its own env
+ * files), whose services join the project's. A service defined twice is an error, as in Compose.
+ */
+function loadProject(
+  files: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string },
+  projectDir: string | null,
+  envFiles: string[] | null,
+  including: string[],
+): ComposeProject {
+  const mainFile = path.resolve(options.cwd, files[0]!);
+  const dir = projectDir ?? path.dirname(mainFile);
+  let dotEnv: Record<string, string> = {};
+  for (const envFile of envFiles ?? [path.join(dir, '.env')]) {
+    const envText = readEnvFile(envFile, envFiles !== null, options.cwd);
+    if (envText !== null) dotEnv = { ...dotEnv, ...parseDotEnv(envText, (name) => options.env[name]) };
+  }
   const lookup: VariableLookup = (name) => options.env[name] ?? (Object.hasOwn(dotEnv, name) ? dotEnv[name] : undefined);
   const reader = new ComposeReader(lookup, options.cwd);
 
   const absFiles = files.map((f) => path.resolve(options.cwd, f));
   const merged = new Map<string, RawService>();
+  const includes: { entry: IncludeEntry; from: ParsedFile }[] = [];
   for (const file of absFiles) {
-    for (const [name, service] of reader.read(file, dir).services) {
+    const parsed = reader.read(file, dir);
+    for (const [name, service] of parsed.services) {
       const existing = merged.get(name);
       merged.set(name, existing ? mergeService(existing, service) : service);
     }
+    for (const entry of parsed.includes) includes.push({ entry, from: parsed });
+  }
+  const imported: ComposeService[] = [];
+  const importedFiles: string[] = [];
+  const warnings: string[] = [];
+  for (const { entry, from } of includes) {
+    const paths = entry.paths.map((p) => path.resolve(dir, p));
+    if (including.includes(paths[0]!) || absFiles.includes(paths[0]!)) {
+      throw new InputError(`${from.label}: ${entry.where}: include cycle (${[...including, ...absFiles.slice(0, 1), paths[0]!].map((f) => displayPath(options.cwd, f)).join(' → ')})`);
+    }
+    const sub = loadProject(
+      paths,
+      options,
+      entry.projectDirectory === null ? null : path.resolve(dir, entry.projectDirectory),
+      entry.envFiles === null ? null : entry.envFiles.map((f) => path.resolve(dir, f)),
+      [...including, absFiles[0]!],
+    );
+    for (const service of sub.services) {
+      if (merged.has(service.name) || imported.some((s) => s.name === service.name)) {
+        // Compose refuses it too ("services.NAME conflicts with imported resource").
+        throw new InputError(`${from.label}: ${entry.where}: services.${service.name} conflicts with imported resource (from ${displayPath(options.cwd, service.file)})`);
+      }
+      // Shown beside this project's services: the context relative to this project's directory.
+      const relative = service.kind === 'local' && service.context !== null ? path.relative(dir, service.context).split(path.sep).join('/') : null;
+      imported.push(relative === null ? service : { ...service, contextText: relative === '' ? '.' : relative.startsWith('..') ? relative : `./${relative}` });
+    }
+    importedFiles.push(...sub.files);
+    warnings.push(...sub.warnings);
   }
 
   const resolveExtends = (service: RawService, fileServices: Map<string, RawService>, seen: string[]): RawService => {
@@ -499,5 +583,5 @@ export function loadComposeProject(files: string[], options: { env: NodeJS.Proce
       image: service.image ?? null,
     });
   }
-  return { files: absFiles, dir, services, warnings: reader.warnings };
+  return { files: [...absFiles, ...importedFiles], dir, services: [...services, ...imported], warnings: [...reader.warnings, ...warnings] };
 }

@@ -174,6 +174,49 @@ describe('loadComposeProject', () => {
     );
   });
 
+  it('includes other Compose projects, each with its own directory and variables', async () => {
+    await withTree(
+      {
+        'compose.yaml': 'include:\n  - lib/compose.yaml\n  - path: [tools/compose.yaml]\n    project_directory: tools/work\n    env_file: tools/tools.env\nservices:\n  app:\n    build: .\n',
+        'Dockerfile': 'FROM scratch\n',
+        'lib/compose.yaml': 'include:\n  - nested/compose.yaml\nservices:\n  lib:\n    build: ${LIB_CTX}\n',
+        'lib/.env': 'LIB_CTX=./src\n',
+        'lib/src/': '',
+        'lib/nested/compose.yaml': 'services:\n  deep:\n    build: ./ctx\n',
+        'lib/nested/ctx/': '',
+        'tools/compose.yaml': 'services:\n  tool:\n    build:\n      context: ./${TOOL}\n',
+        'tools/tools.env': 'TOOL=t\n',
+        'tools/work/t/': '',
+      },
+      (root) => {
+        const p = loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root });
+        assert.deepEqual(
+          p.services.map((s) => [s.name, s.context]),
+          [
+            ['app', root],
+            ['lib', path.join(root, 'lib/src')],
+            ['deep', path.join(root, 'lib/nested/ctx')],
+            ['tool', path.join(root, 'tools/work/t')],
+          ],
+        );
+        assert.deepEqual(p.files.map((f) => path.relative(root, f)), ['compose.yaml', 'lib/compose.yaml', 'lib/nested/compose.yaml', 'tools/compose.yaml']);
+        assert.deepEqual(p.warnings, []);
+      },
+    );
+  });
+
+  it('refuses an included service that is already defined, and an include cycle', async () => {
+    await withTree({ 'compose.yaml': 'include: [other.yaml]\nservices:\n  api:\n    image: x\n', 'other.yaml': 'services:\n  api:\n    build: .\n' }, (root) => {
+      assert.throws(() => loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root }), /^InputError: compose\.yaml: include\[0\]: services\.api conflicts with imported resource \(from other\.yaml\)$/);
+    });
+    await withTree({ 'compose.yaml': 'include: [a/compose.yaml]\n', 'a/compose.yaml': 'include: [../compose.yaml]\n' }, (root) => {
+      assert.throws(() => loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root }), /include\[0\]: include cycle \(compose\.yaml → a\/compose\.yaml → compose\.yaml\)/);
+    });
+    await withTree({ 'compose.yaml': 'include: [missing.yaml]\n' }, (root) => {
+      assert.throws(() => loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root }), /missing\.yaml: no such Compose file/);
+    });
+  });
+
   it('reports YAML and interpolation errors with the file and the place', async () => {
     await withTree({ 'compose.yaml': 'services:\n  api:\n    build: [\n' }, (root) => {
       assert.throws(() => loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root }), /compose\.yaml:\d+:\d+: invalid YAML/);
