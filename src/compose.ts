@@ -43,6 +43,8 @@ export interface ComposeService {
   /** Build arguments (null: taken from the environment at build time). */
   args: Record<string, string | null>;
   image: string | null;
+  /** The service's `profiles`: when not empty, it is built only with one of them enabled. */
+  profiles: string[];
 }
 
 /** A Compose project's services, in file order. */
@@ -232,6 +234,7 @@ interface RawService {
   hasBuild: boolean;
   image?: string;
   extends?: { service: string; file?: string };
+  profiles?: string[];
 }
 
 /** A Git or HTTP(S) context, which Docker fetches instead of reading a directory. */
@@ -360,6 +363,11 @@ class ComposeReader {
     if (!isMap(body)) throw new InputError(`${at.label}: ${where}: a service must be a mapping`);
     const service: RawService = { name, file: at.file, line: at.line, baseDir: at.baseDir, hasBuild: false };
     if (body['image'] !== undefined && body['image'] !== null) service.image = this.text(body['image'], `${where}.image`, at.label);
+    const profiles = body['profiles'];
+    if (profiles !== undefined && profiles !== null) {
+      if (!Array.isArray(profiles)) throw new InputError(`${at.label}: ${where}.profiles: expected a list of profile names`);
+      service.profiles = profiles.map((p, i) => this.text(p, `${where}.profiles[${i}]`, at.label));
+    }
     const build = body['build'];
     if (build !== undefined && build !== null) {
       service.hasBuild = true;
@@ -430,7 +438,17 @@ function mergeService(base: RawService, over: RawService): RawService {
     build: mergeBuild(base.build, over.build),
     image: over.image ?? base.image,
     extends: over.extends ?? base.extends,
+    profiles: over.profiles ?? base.profiles,
   };
+}
+
+/**
+ * The services `docker compose build` builds with these profiles enabled: those without
+ * `profiles`, and those with an enabled one (`*` enables every profile).
+ */
+export function servicesForProfiles(services: readonly ComposeService[], enabled: readonly string[]): { selected: ComposeService[]; skipped: ComposeService[] } {
+  const on = (s: ComposeService): boolean => s.profiles.length === 0 || enabled.includes('*') || s.profiles.some((p) => enabled.includes(p));
+  return { selected: services.filter(on), skipped: services.filter((s) => !on(s)) };
 }
 
 /**
@@ -559,6 +577,7 @@ function loadProject(
         target: null,
         args: {},
         image: service.image ?? null,
+        profiles: service.profiles ?? [],
       });
       continue;
     }
@@ -581,6 +600,7 @@ function loadProject(
       target: build.target ?? null,
       args: build.args ?? {},
       image: service.image ?? null,
+      profiles: service.profiles ?? [],
     });
   }
   return { files: [...absFiles, ...importedFiles], dir, services: [...services, ...imported], warnings: [...reader.warnings, ...warnings] };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { findComposeFiles, interpolate, isRemoteContext, loadComposeProject, parseDotEnv } from '../src/compose.js';
+import { findComposeFiles, interpolate, isRemoteContext, loadComposeProject, parseDotEnv, servicesForProfiles } from '../src/compose.js';
 import { measureContext } from '../src/measure.js';
 import { runCtxsize } from './support/cli.js';
 import { withTree } from './support/tree.js';
@@ -229,6 +229,53 @@ describe('loadComposeProject', () => {
     });
     await withTree({ 'compose.yaml': 'services:\n  a:\n    extends: b\n  b:\n    extends: a\n' }, (root) => {
       assert.throws(() => loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root }), /circular reference/);
+    });
+  });
+});
+
+describe('Compose profiles', () => {
+  const spec = {
+    'compose.yaml':
+      'services:\n  app:\n    build: .\n  debug:\n    build: ./tools\n    profiles: [debug]\n  ops:\n    build: ./tools\n    profiles: ["${OPS_PROFILE:-ops}", debug]\n',
+    'Dockerfile': 'FROM scratch\n',
+    'tools/Dockerfile': 'FROM scratch\n',
+  };
+
+  it('select what docker compose build builds: services without profiles, and those with an enabled one', async () => {
+    await withTree(spec, (root) => {
+      const { services } = loadComposeProject([path.join(root, 'compose.yaml')], { env: {}, cwd: root });
+      assert.deepEqual(services.map((s) => [s.name, s.profiles]), [['app', []], ['debug', ['debug']], ['ops', ['ops', 'debug']]]);
+      const names = (enabled: string[]) => {
+        const { selected, skipped } = servicesForProfiles(services, enabled);
+        return [selected.map((s) => s.name), skipped.map((s) => s.name)];
+      };
+      assert.deepEqual(names([]), [['app'], ['debug', 'ops']]);
+      assert.deepEqual(names(['ops']), [['app', 'ops'], ['debug']]);
+      assert.deepEqual(names(['debug']), [['app', 'debug', 'ops'], []]);
+      assert.deepEqual(names(['*']), [['app', 'debug', 'ops'], []]);
+    });
+  });
+
+  it('--profile and COMPOSE_PROFILES enable them; the others are noted, not measured', async () => {
+    await withTree(spec, (root) => {
+      const rows = (args: string[], env: Record<string, string> = {}) => {
+        const r = runCtxsize(['--compose', '--json', '--no-config', ...args, root], { env: { ...cleanEnv, COMPOSE_PROFILES: '', ...env } });
+        assert.equal(r.status, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        return [doc.services.map((s: { name: string }) => s.name), doc.warnings];
+      };
+      const [plain, notes] = rows([]);
+      assert.deepEqual(plain, ['app']);
+      assert.deepEqual(notes, [
+        'service debug is not built: its profiles (debug) are not enabled (--profile NAME or COMPOSE_PROFILES)',
+        'service ops is not built: its profiles (ops, debug) are not enabled (--profile NAME or COMPOSE_PROFILES)',
+      ]);
+      assert.deepEqual(rows(['--profile', 'ops'])[0], ['app', 'ops']);
+      assert.deepEqual(rows([], { COMPOSE_PROFILES: 'debug, x' })[0], ['app', 'debug', 'ops']);
+      assert.deepEqual(rows(['--profile', 'ops'], { COMPOSE_PROFILES: 'debug' })[0], ['app', 'ops'], 'the flag wins over the environment');
+      const misuse = runCtxsize(['--profile', 'ops', '--no-config', root], { env: cleanEnv });
+      assert.equal(misuse.status, 2);
+      assert.match(misuse.stderr, /--profile applies to --compose only/);
     });
   });
 });

@@ -61,6 +61,8 @@ Compose:
       --compose [FILE]    measure the build context of every service of a Compose file (default:
                           compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml in
                           DIR, with its override file), one row each, gates applied to each
+      --profile NAME      enable a Compose profile (repeatable; * for all; default: COMPOSE_PROFILES):
+                          services with profiles are measured only when one is enabled
 
 Configuration:
       --config FILE       read the configuration from FILE (a .ctxsizerc.json, or a package.json
@@ -94,6 +96,7 @@ const OPTIONS = {
   baseline: { type: 'string' },
   'save-baseline': { type: 'string' },
   compose: { type: 'boolean' },
+  profile: { type: 'string', multiple: true },
   config: { type: 'string' },
   'no-config': { type: 'boolean' },
 } as const;
@@ -155,6 +158,8 @@ interface Settings {
   baseline: string | undefined;
   saveBaseline: string | undefined;
   compose: true | string | undefined;
+  /** Compose profiles enabled: `--profile`, else COMPOSE_PROFILES. */
+  profiles: string[];
   output: string | undefined;
   /** `--target` and `--build-arg`: which build of the Dockerfile the effective context follows. */
   target: string | undefined;
@@ -221,6 +226,7 @@ function settingsFrom(
       `${budgets.maxGrowth?.source ?? 'maxGrowth'} needs a baseline to compare with: --baseline FILE (or "baseline" in the configuration); save one with --save-baseline FILE`,
     );
   }
+  if (values.profile !== undefined && composeSetting === undefined) throw new UsageError('--profile applies to --compose only');
   if (composeSetting !== undefined && values.file !== undefined) {
     throw new UsageError('-f/--file and --compose cannot be combined: with --compose each service names its own Dockerfile');
   }
@@ -235,6 +241,7 @@ function settingsFrom(
     baseline,
     saveBaseline: values['save-baseline'],
     compose: composeSetting,
+    profiles: values.profile ?? (env['COMPOSE_PROFILES'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== ''),
     output: values.output,
     target: values.target,
     buildArgs: parseBuildArgs(values['build-arg'], env),
@@ -405,7 +412,7 @@ async function measureService(
 }
 
 async function runCompose(io: CliIO, settings: Settings): Promise<number> {
-  const { findComposeFiles, loadComposeProject, COMPOSE_FILE_NAMES } = await import('../compose.js');
+  const { findComposeFiles, loadComposeProject, servicesForProfiles, COMPOSE_FILE_NAMES } = await import('../compose.js');
   const formatters = await loadFormatters(settings, io.env);
   const dirAbs = path.resolve(io.cwd, settings.dir);
   let files: string[];
@@ -420,7 +427,17 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
   }
   const loaded = settings.baseline !== undefined ? readBaselineFile(settings.baseline, io.cwd) : null;
   const baselines = loaded ? composeBaseline(loaded) : null;
-  const project = loadComposeProject(files, { env: io.env, cwd: io.cwd });
+  const loadedProject = loadComposeProject(files, { env: io.env, cwd: io.cwd });
+  // As `docker compose build`: a service with profiles is built only when one is enabled.
+  const { selected, skipped } = servicesForProfiles(loadedProject.services, settings.profiles);
+  const project = {
+    ...loadedProject,
+    services: selected,
+    warnings: [
+      ...loadedProject.warnings,
+      ...skipped.map((s) => `service ${s.name} is not built: its profiles (${s.profiles.join(', ')}) are not enabled (--profile NAME or COMPOSE_PROFILES)`),
+    ],
+  };
   const services: ServiceOutcome[] = [];
   for (const service of project.services) {
     const measured = await measureService(io, settings, service);
