@@ -58,7 +58,11 @@ export function planEffective(context: ResolvedContext, selection: BuildSelectio
   try {
     text = readFileSync(context.dockerfile, 'utf8');
   } catch (error) {
-    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    // Docker takes a directory named `Dockerfile` (or `dockerfile`) for the default Dockerfile and
+    // fails the build on it; the context is still what it is, so this is a Dockerfile problem.
+    if (code === 'EISDIR') throw new DockerfileError('a directory, not a Dockerfile (docker build would fail on it; name one with -f)', context.dockerfile, 0, { cause: error });
+    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${code})`, { cause: error });
   }
   const dockerfile = parseDockerfile(text, context.dockerfile);
   const sources = contextSources(dockerfile, { target: selection.target, buildArgs: selection.buildArgs });

@@ -109,4 +109,20 @@ describe('effective context (what BuildKit transfers)', () => {
         assert.match(unknown.stderr, /nope/);
       },
     ));
+
+  it('measures a context whose default Dockerfile is a directory, saying why the effective context is unknown', () =>
+    withTree({ 'dockerfile/parse.ts': 'export {}', 'main.ts': 'x'.repeat(40) }, (root) => {
+      const report = measureContext({ dir: root });
+      assert.equal(report.all.files, 2);
+      assert.equal(report.context.bytes, 9 + 40);
+      assert.equal(report.effective, null);
+      assert.deepEqual(
+        report.warnings.map((w) => [w.code, w.message.endsWith('a directory, not a Dockerfile (docker build would fail on it; name one with -f)')]),
+        [['EDOCKERFILE', true]],
+      );
+      const check = runCtxsize(['check', root]);
+      assert.equal(check.status, 1, 'docker build would fail: check says so');
+      assert.match(check.stdout, /dockerfile-error: a directory, not a Dockerfile/);
+      assert.match(check.stdout, /name the right one with -f/);
+    }));
 });

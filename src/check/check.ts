@@ -264,7 +264,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       file: dockerfileShown!,
       line: read.error.line,
       message: `${read.error.detail}: BuildKit stops here, so the sources cannot be checked (the whole context is assumed)`,
-      fix: 'fix the Dockerfile at this line',
+      fix: read.error.line > 0 ? 'fix the Dockerfile at this line' : 'fix the Dockerfile, or name the right one with -f',
     });
   } else {
     use = read;
