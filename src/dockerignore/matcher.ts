@@ -34,6 +34,11 @@ export class PatternMatcher {
   /** True when some pattern is an exception (`!…`). */
   readonly hasExceptions: boolean;
   readonly file: string;
+  /** Candidate patterns by the last UTF-16 unit of a path (see matchesUsingParentResults). */
+  private candidates: Map<number, readonly number[]> | null = null;
+  private unconstrained: readonly number[] = [];
+  private readonly byLastUnit = new Map<number, number[]>();
+  private everyPattern: readonly number[] | null = null;
 
   /**
    * Build a matcher as Docker's `patternmatcher.New` does. Throws IgnoreFileError (naming the file
@@ -177,12 +182,6 @@ export class PatternMatcher {
     }
     return { excluded, results: keepResults ? { matched, hits } : UNKNOWN_PARENT_MATCHES };
   }
-
-  /** Candidate patterns by the last UTF-16 unit of a path (see matchesUsingParentResults). */
-  private candidates: Map<number, readonly number[]> | null = null;
-  private unconstrained: readonly number[] = [];
-  private byLastUnit = new Map<number, number[]>();
-  private everyPattern: readonly number[] | null = null;
 
   /**
    * The indices, in order, of the patterns that may match a path ending with this UTF-16 unit:
