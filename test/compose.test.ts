@@ -8,7 +8,7 @@ import { runCtxsize } from './support/cli.js';
 import { withTree } from './support/tree.js';
 
 const x = (n: number): string => 'x'.repeat(n);
-const cleanEnv = { GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '' };
+const cleanEnv = { GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', COMPOSE_FILE: '', COMPOSE_PROFILES: '' };
 
 describe('interpolate', () => {
   const vars: Record<string, string> = { SET: 'value', EMPTY: '', DIR: './api' };
@@ -277,6 +277,30 @@ describe('Compose profiles', () => {
       assert.equal(misuse.status, 2);
       assert.match(misuse.stderr, /--profile applies to --compose only/);
     });
+  });
+});
+
+describe('COMPOSE_FILE', () => {
+  it('names the Compose files when neither FILE nor DIR is given, as in Compose', async () => {
+    await withTree(
+      {
+        'compose.yaml': 'services:\n  app:\n    build: .\n',
+        'ci.yaml': 'services:\n  app:\n    build:\n      dockerfile: ci.Dockerfile\n  ci:\n    build: ./ci\n',
+        'Dockerfile': 'FROM scratch\n',
+        'ci.Dockerfile': 'FROM scratch\n',
+        'ci/Dockerfile': 'FROM scratch\n',
+      },
+      (root) => {
+        const run = (args: string[]) => {
+          const r = runCtxsize(['--compose', '--json', '--no-config', ...args], { cwd: root, env: { ...cleanEnv, COMPOSE_PROFILES: '', COMPOSE_FILE: `compose.yaml${path.delimiter}ci.yaml` } });
+          assert.equal(r.status, 0, r.stderr);
+          const doc = JSON.parse(r.stdout);
+          return { files: doc.compose.files.map((f: string) => path.basename(f)), services: doc.services.map((s: { name: string }) => s.name) };
+        };
+        assert.deepEqual(run([]), { files: ['compose.yaml', 'ci.yaml'], services: ['app', 'ci'] });
+        assert.deepEqual(run(['.']), { files: ['compose.yaml'], services: ['app'] }, 'a DIR on the command line is looked in instead');
+      },
+    );
   });
 });
 

@@ -63,6 +63,7 @@ Compose:
                           DIR, with its override file), one row each, gates applied to each
       --profile NAME      enable a Compose profile (repeatable; * for all; default: COMPOSE_PROFILES):
                           services with profiles are measured only when one is enabled
+  Without FILE or DIR, COMPOSE_FILE names the Compose files when it is set (as in Compose).
 
 Configuration:
       --config FILE       read the configuration from FILE (a .ctxsizerc.json, or a package.json
@@ -160,6 +161,8 @@ interface Settings {
   compose: true | string | undefined;
   /** Compose profiles enabled: `--profile`, else COMPOSE_PROFILES. */
   profiles: string[];
+  /** DIR was named on the command line (else it is the current directory). */
+  dirGiven?: boolean;
   output: string | undefined;
   /** `--target` and `--build-arg`: which build of the Dockerfile the effective context follows. */
   target: string | undefined;
@@ -416,8 +419,13 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
   const formatters = await loadFormatters(settings, io.env);
   const dirAbs = path.resolve(io.cwd, settings.dir);
   let files: string[];
+  const fromEnv = (io.env['COMPOSE_FILE'] ?? '').split(io.env['COMPOSE_PATH_SEPARATOR'] || path.delimiter).filter((f) => f !== '');
   if (typeof settings.compose === 'string') {
     files = [settings.compose];
+  } else if (fromEnv.length > 0 && !settings.dirGiven) {
+    // As Compose: COMPOSE_FILE names the files (relative to the current directory) when no
+    // file is given; a DIR named on the command line is looked in instead.
+    files = fromEnv;
   } else {
     const found = findComposeFiles(dirAbs);
     if (found === null) {
@@ -497,6 +505,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const dir = positionals[0] ?? '.';
   const loaded = values['no-config'] ? null : loadConfig(dir, { cwd: io.cwd, explicit: values.config });
   const settings = settingsFrom(values, dir, taken.compose ?? (values.compose ? true : undefined), loaded, io.env);
+  settings.dirGiven = positionals[0] !== undefined;
   if (settings.compose !== undefined) return runCompose(io, settings);
   return runSingle(io, settings);
 }
