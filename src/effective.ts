@@ -83,6 +83,8 @@ export function walkEffective(
   onEntry: (entry: Entry) => void,
   /** Walk even when the whole context is sent (to list it); otherwise only sources are checked. */
   walkWhole = true,
+  /** Where the walk names the root: `.` when the working directory is there (see walkFromRoot). */
+  base = context.root,
 ): { warnings: WalkWarning[]; problems: SourceProblem[] } {
   const warnings: WalkWarning[] = [];
   const pending = plan.sources.filter((s) => !s.heredoc && s.mount !== 'tmpfs');
@@ -96,7 +98,7 @@ export function walkEffective(
   } else if (plan.readsContext) {
     const filter = createFilter({ ...context, builder: 'buildkit' }, plan.includePaths);
     walkContext({
-      root: context.root,
+      root: base,
       filter,
       visitSkipped: false,
       sink: {

@@ -151,7 +151,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     if (threads > 1 && !filter.orderMatters) {
       try {
         // The effective context's own walk runs here while the worker starts on the tasks.
-        measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress, base, sideWork: () => effective.walk() });
+        measureInParallel(context, filter, accumulator, { threads, top, topLevelLimit: TOP_LEVEL_LIMIT, onProgress, base, sideWork: () => effective.walk(base) });
         return accumulator;
       } catch (error) {
         if (!(error instanceof WalkerLost)) throw error;
@@ -241,10 +241,10 @@ function effectiveMeasurement(context: ResolvedContext, selection: BuildSelectio
   const counts = emptyCounts();
   let walked: { problems: SourceProblem[]; warnings: WalkWarning[] } | null = null;
   return {
-    /** Walk now if the report needs a walk of its own. */
-    walk(): void {
+    /** Walk now if the report needs a walk of its own (`base`: as for walkEffective). */
+    walk(base = context.root): void {
       if (plan === null || context.builder === 'classic' || walked !== null) return;
-      walked = walkEffective(context, plan, (entry) => addToCounts(counts, entry), false);
+      walked = walkEffective(context, plan, (entry) => addToCounts(counts, entry), false, base);
     },
     finish(sent: Counts, warnings: WalkWarning[]): EffectiveResult {
       if (note !== null) warnings.push(note);
