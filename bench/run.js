@@ -15,7 +15,7 @@
 // are noise, ratios much less so.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,26 +276,28 @@ async function main() {
   const du = (root, tag = '') => ({ label: `du -sb DIR${tag}`, argv: ['du', '-sb', root] });
   const measure = (root, tag = '') => ({ label: `ctxsize --json DIR${tag}`, argv: [process.execPath, bin, '--json', root] });
   const ls = (root, tag = '') => ({ label: `ctxsize ls --json DIR${tag}`, argv: [process.execPath, bin, 'ls', '--json', root] });
-  // The same measurement under a long, realistic ignore file: BuildKit reads `<Dockerfile>.dockerignore`
-  // next to a Dockerfile given with -f, so the tree stays as generated.
-  const longIgnoreDir = mkdtempSync(path.join(os.tmpdir(), 'ctxsize-bench-ignore-'));
-  process.on('exit', () => rmSync(longIgnoreDir, { recursive: true, force: true }));
-  writeFileSync(path.join(longIgnoreDir, 'Dockerfile'), 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\n');
-  copyFileSync(path.join(HERE, 'long.dockerignore'), path.join(longIgnoreDir, 'Dockerfile.dockerignore'));
-  const measureLong = {
-    label: 'ctxsize --json DIR (40-line ignore file)',
-    argv: [process.execPath, bin, '--json', '-f', path.join(longIgnoreDir, 'Dockerfile'), tree.root],
-  };
-  // And a Dockerfile that copies only some paths, as most do: the effective context's own walk.
-  const someDir = mkdtempSync(path.join(os.tmpdir(), 'ctxsize-bench-copy-'));
-  process.on('exit', () => rmSync(someDir, { recursive: true, force: true }));
-  writeFileSync(path.join(someDir, 'Dockerfile'), 'FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nCOPY packages ./packages\n');
+  // Other builds of the same tree, each a Dockerfile outside it with its `<Dockerfile>.dockerignore`
+  // (BuildKit reads that one instead of the tree's), so the tree stays as generated.
   const treeIgnore = path.join(tree.root, '.dockerignore');
-  writeFileSync(path.join(someDir, 'Dockerfile.dockerignore'), existsSync(treeIgnore) ? readFileSync(treeIgnore) : '');
-  const measureSome = {
-    label: 'ctxsize --json DIR (COPY packages/ only)',
-    argv: [process.execPath, bin, '--json', '-f', path.join(someDir, 'Dockerfile'), tree.root],
+  const buildOf = (label, dockerfile, ignore) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ctxsize-bench-build-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
+    writeFileSync(path.join(dir, 'Dockerfile.dockerignore'), ignore);
+    return { label, argv: [process.execPath, bin, '--json', '-f', path.join(dir, 'Dockerfile'), tree.root] };
   };
+  // A long, realistic ignore file.
+  const measureLong = buildOf(
+    'ctxsize --json DIR (40-line ignore file)',
+    'FROM node:20-slim\nWORKDIR /app\nCOPY . .\n',
+    readFileSync(path.join(HERE, 'long.dockerignore')),
+  );
+  // A Dockerfile that copies only some paths, as most do: the effective context's own walk.
+  const measureSome = buildOf(
+    'ctxsize --json DIR (COPY packages/ only)',
+    'FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nCOPY packages ./packages\n',
+    existsSync(treeIgnore) ? readFileSync(treeIgnore) : '',
+  );
   // The last one is not a target: it shows what Node.js and loading ctxsize cost before any walk.
   const startup = { label: 'ctxsize --version (startup)', argv: [process.execPath, bin, '--version'] };
   const commands = [du(tree.root), measure(tree.root), ls(tree.root), measureLong, measureSome, startup];

@@ -130,7 +130,7 @@ export class PatternMatcher {
     const candidates = this.candidatesEndingWith(path.charCodeAt(path.length - 1));
     const hits = parent.hits;
     const matched = keepResults ? new Array<boolean>(this.patterns.length).fill(false) : NO_FLAGS;
-    const newHits: number[] = [];
+    const newHits: number[] = keepResults ? [] : NO_HITS;
     let excluded = false;
     let c = 0;
     let h = 0;
@@ -157,7 +157,7 @@ export class PatternMatcher {
   /** The same without parent results: every pattern is also checked against each parent. */
   private matchesWithoutParentResults(path: string, keepResults: boolean): { excluded: boolean; results: ParentMatches } {
     const matched = keepResults ? new Array<boolean>(this.patterns.length).fill(false) : NO_FLAGS;
-    const hits: number[] = [];
+    const hits: number[] = keepResults ? [] : NO_HITS;
     let excluded = false;
     let parents: string[] | null = null;
     for (let i = 0; i < this.patterns.length; i++) {
@@ -265,7 +265,9 @@ export function compileRule(rule: IgnoreRule, platform: PatternPlatform = 'posix
   return { kind: 'pattern', pattern: new CompiledPattern(text, exclusion, rule.line, escapes) };
 }
 
+/** Stand-ins where the caller keeps no results: never written to (pushes happen only when kept). */
 const NO_FLAGS: boolean[] = [];
+const NO_HITS: number[] = [];
 
 /** `a/b/c` -> [`a`, `a/b`]. */
 export function parentPaths(path: string): string[] {

@@ -84,6 +84,6 @@ function decodeUtf8(bytes: Uint8Array, invalid: (byte: number) => string): strin
 }
 
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  const text = decodeNameLikeGo(bytes);
-  return !text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(Buffer.from(bytes));
+  // Every invalid byte becomes a lone surrogate, and nothing else does.
+  return isWellFormed(decodeKeepingBytes(bytes));
 }
