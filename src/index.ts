@@ -6,6 +6,7 @@ export { listContext, forEachContextEntry, type ContextListing } from './list.js
 export { measureContext, type MeasureReport, type MeasureOptions, type Counts, type LargestPath } from './measure.js';
 export { explainPath, type Explanation, type BuilderExplanation, type DecidingRule, type ExplainOptions } from './explain.js';
 export { resolveContext, InputError, type ContextOptions, type ResolvedContext } from './context/resolve.js';
+export { findReaders, planReaders, readersOf, isDockerfileName, type DockerfileReader, type ReaderService } from './context/readers.js';
 export { parseIgnoreFile, IgnoreFileError, type IgnoreFile, type IgnoreRule, type PatternPlatform } from './dockerignore/read.js';
 export { PatternMatcher } from './dockerignore/matcher.js';
 export { BuildFailure, type Builder } from './walk/builders.js';

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { findReaders, isDockerfileName, planReaders, readersOf } from '../src/context/readers.js';
+import { withTree } from './support/tree.js';
+
+describe('readers: which Dockerfiles read an ignore file', () => {
+  it('knows Dockerfile names, and not their ignore files, templates or documents', () => {
+    for (const name of ['Dockerfile', 'dockerfile', 'Containerfile', 'Dockerfile.dev', 'Dockerfile.base', 'api.Dockerfile', 'web.dockerfile', 'Containerfile.ci']) {
+      assert.equal(isDockerfileName(name), true, name);
+    }
+    for (const name of ['Dockerfile.dockerignore', 'api.Dockerfile.dockerignore', 'Dockerfile.md', 'Dockerfile.tmpl', 'Dockerfile.j2', 'Dockerfile.in', 'README.md', 'Dockerfiles', 'docker-compose.yml', 'Makefile']) {
+      assert.equal(isDockerfileName(name), false, name);
+    }
+  });
+
+  it('plans the given Dockerfile, its siblings and Compose services of the same context, each with the ignore file it reads', () => {
+    const root = '/r';
+    const existing = new Set(['/r/.dockerignore', '/r/Dockerfile.dev.dockerignore']);
+    const readers = planReaders({
+      root,
+      names: ['Dockerfile', 'Dockerfile.dev', 'Dockerfile.dev.dockerignore', 'api.Dockerfile', 'notes.txt', 'Dockerfile.md'],
+      given: '/r/Dockerfile',
+      services: [
+        { name: 'web', file: '/r/compose.yaml', target: null, args: {}, context: '/r', dockerfile: '/r/Dockerfile' },
+        { name: 'worker', file: '/r/compose.yaml', target: 'worker', args: {}, context: '/r', dockerfile: '/r/docker/worker/Dockerfile' },
+        { name: 'other', file: '/r/compose.yaml', target: null, args: {}, context: '/r/other', dockerfile: '/r/other/Dockerfile' },
+      ],
+      exists: (f) => existing.has(f),
+    });
+    assert.deepEqual(
+      readers.map((r) => [r.dockerfile, r.found, r.service?.name ?? null, r.ignoreFiles.buildkit, r.ignoreFiles.classic]),
+      [
+        ['/r/Dockerfile', 'given', null, '/r/.dockerignore', '/r/.dockerignore'],
+        ['/r/Dockerfile.dev', 'sibling', null, '/r/Dockerfile.dev.dockerignore', '/r/.dockerignore'],
+        ['/r/api.Dockerfile', 'sibling', null, '/r/.dockerignore', '/r/.dockerignore'],
+        ['/r/docker/worker/Dockerfile', 'compose', 'worker', '/r/.dockerignore', '/r/.dockerignore'],
+      ],
+    );
+    // BuildKit reads Dockerfile.dev.dockerignore for Dockerfile.dev; the classic builder still reads .dockerignore.
+    assert.deepEqual(readersOf(readers, '/r/.dockerignore', 'buildkit').map((r) => path.basename(r.dockerfile)), ['Dockerfile', 'api.Dockerfile', 'Dockerfile']);
+    assert.equal(readersOf(readers, '/r/.dockerignore', 'classic').length, 4);
+    assert.deepEqual(readersOf(readers, '/r/Dockerfile.dev.dockerignore').map((r) => path.basename(r.dockerfile)), ['Dockerfile.dev']);
+  });
+
+  it('finds them on disk: siblings need a FROM line, Compose files in the root and one level down', async () => {
+    await withTree(
+      {
+        '.dockerignore': 'node_modules\n',
+        'Dockerfile': 'FROM alpine\nCOPY . /app\n',
+        'Dockerfile.base': '# base image\nfrom debian AS base\n',
+        'Dockerfile.empty': 'just notes\n',
+        'deploy/docker-compose.yml': 'services:\n  api:\n    build:\n      context: ..\n      dockerfile: docker/api.Dockerfile\n      target: prod\n  db:\n    image: postgres\n',
+        'docker/api.Dockerfile': 'FROM node\n',
+        'compose.yaml': 'services:\n  broken: [\n',
+      },
+      (dir) => {
+        const root = realpathSync(dir);
+        const readers = findReaders(root, { dockerfile: path.join(root, 'Dockerfile') });
+        assert.deepEqual(
+          readers.map((r) => [path.relative(root, r.dockerfile), r.found, r.service?.target ?? null]),
+          [
+            ['Dockerfile', 'given', null],
+            ['Dockerfile.base', 'sibling', null],
+            ['docker/api.Dockerfile', 'compose', 'prod'],
+          ],
+        );
+        assert.ok(readers.every((r) => r.ignoreFiles.buildkit === path.join(root, '.dockerignore')));
+      },
+    );
+  });
+});
