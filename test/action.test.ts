@@ -185,11 +185,11 @@ describe('action.yml: structure', () => {
     }
   });
 
-  it('the README documents every input', () => {
-    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  it('docs/ci.md documents every input', () => {
+    const readme = readFileSync(path.join(REPO, 'docs', 'ci.md'), 'utf8');
     const section = /^## GitHub Action\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1];
-    assert.ok(section, 'README has a "## GitHub Action" section');
-    for (const name of Object.keys(action.inputs)) assert.match(section, new RegExp(`\`${name}\``), `README: input ${name}`);
+    assert.ok(section, 'docs/ci.md has a "## GitHub Action" section');
+    for (const name of Object.keys(action.inputs)) assert.match(section, new RegExp(`\`${name}\``), `docs/ci.md: input ${name}`);
   });
 });
 
@@ -396,10 +396,10 @@ describe('.pre-commit-hooks.yaml', () => {
     }
   });
 
-  it('the README documents every hook', () => {
-    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  it('docs/ci.md documents every hook', () => {
+    const readme = readFileSync(path.join(REPO, 'docs', 'ci.md'), 'utf8');
     const section = /^## pre-commit\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(readme)?.[1];
-    assert.ok(section, 'README has a "## pre-commit" section');
-    for (const hook of hooks) assert.ok(section.includes(hook.id), `README: hook ${hook.id}`);
+    assert.ok(section, 'docs/ci.md has a "## pre-commit" section');
+    for (const hook of hooks) assert.ok(section.includes(hook.id), `docs/ci.md: hook ${hook.id}`);
   });
 });

@@ -217,11 +217,10 @@ export { bytes, findings, sent, wrong };
         files: ['use.ts', 'readme-example.ts'],
       }),
     );
-    // The library example of README's Install section must compile too.
-    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-    const install = /^## Install\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
-    const example = /```ts\n([\s\S]*?)```/.exec(install)?.[1];
-    assert.ok(example, "README's Install section has a TypeScript example");
+    // The library example of docs/library.md must compile too.
+    const page = readFileSync(path.join(REPO, 'docs', 'library.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(page)?.[1];
+    assert.ok(example, 'docs/library.md has a TypeScript example');
     writeFileSync(path.join(project, 'readme-example.ts'), example + '\nexport {};\n');
     const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);

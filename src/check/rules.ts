@@ -8,7 +8,7 @@ export interface RuleInfo {
 }
 
 /**
- * Every rule of `ctxsize check`, in the order the README lists them. Severities live here only:
+ * Every rule of `ctxsize check`, in the order docs/check-rules.md lists them. Severities live here only:
  * errors are builds that fail or leak secrets, warnings are ignore files that do not do what they
  * say, infos are harmless but worth knowing.
  */

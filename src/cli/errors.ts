@@ -3,7 +3,7 @@ import { IgnoreFileError } from '../dockerignore/read.js';
 import { BuildFailure } from '../walk/builders.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 
-/** Exit codes, documented in README and `--help`. */
+/** Exit codes, documented in README.md and `--help`. */
 export const EXIT = {
   ok: 0,
   /** A gate or a check failed. */

@@ -20,7 +20,7 @@ run: it lists every item it would delete, with its size, grouped by category, an
 
 Cleaned by default (categories): ${cleanableCategories().join(', ')}
   __pycache__, *.pyc, .pytest_cache, .mypy_cache, .ruff_cache, node_modules/.cache, .parcel-cache,
-  .eslintcache, .next/cache, .turbo, .nyc_output, *.tsbuildinfo, .gradle, … (see README)
+  .eslintcache, .next/cache, .turbo, .nyc_output, *.tsbuildinfo, .gradle, … (see docs/clean-safety.md)
 Never deleted: virtual environments, node_modules itself, build outputs, lockfiles, .git, secrets,
   files tracked by git, symbolic links (never followed), anything outside DIR, and DIR itself.
 Refused as DIR: /, your home directory, and any directory that contains it.
