@@ -71,3 +71,23 @@ describe('readers: which Dockerfiles read an ignore file', () => {
     );
   });
 });
+
+describe('git view: the evidence about tracked and ignored paths', () => {
+  it('knows tracked files and the directories holding them, and which paths (existing or not) git ignores', async (t) => {
+    const { spawnSync } = await import('node:child_process');
+    const { readGitView } = await import('../src/context/git-view.js');
+    if (spawnSync('git', ['--version']).error) return t.skip('git is not installed');
+    await withTree({ '.gitignore': '.build/\ntarget\n*.jar\n', 'src/main.go': 'package main\n', 'lib/keep.jar': 'x', 'notes.txt': 'x' }, (root) => {
+      const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+      for (const args of [['init', '-q'], ['add', '.gitignore', 'src'], ['add', '-f', 'lib/keep.jar']]) spawnSync('git', args, { cwd: root, env });
+      const view = readGitView(realpathSync(root))!;
+      assert.ok(view !== null);
+      assert.deepEqual([...view.tracked].sort(), ['.gitignore', 'lib/keep.jar', 'src/main.go']);
+      assert.equal(view.holdsTracked('src'), true);
+      assert.equal(view.holdsTracked('notes.txt'), false);
+      // Not there, yet ignored: build outputs. A tracked file is never ignored.
+      assert.deepEqual([...view.ignored(['.build/linux-amd64/app', 'target/app-1.jar', 'lib/keep.jar', 'src/main.go', 'dist/x'])].sort(), ['.build/linux-amd64/app', 'target/app-1.jar']);
+    });
+    assert.equal(readGitView('/'), null);
+  });
+});
