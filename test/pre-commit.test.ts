@@ -147,4 +147,12 @@ describe('pre-commit, the real client', { skip }, () => {
     ok(run('pre-commit', ['install-hooks'], project, env), 'pre-commit install-hooks');
     commitRefusedThenAccepted(project);
   });
+
+  it('npm pack still shows a failing build to the developer (on standard error) and fails', () => {
+    const clone = path.join(work, 'ctxsize');
+    writeFileSync(path.join(clone, 'src', 'index.ts'), `${readFileSync(path.join(clone, 'src', 'index.ts'), 'utf8')}\nexport const broken: number = 'text';\n`);
+    const result = run('npm', ['pack', '--pack-destination', path.join(work, 'broken')], clone, env);
+    assert.notEqual(result.status, 0, 'npm pack must fail when the build fails');
+    assert.match(result.stderr, /src\/index\.ts\(\d+,\d+\): error TS2322/, `the compiler's error reaches stderr:\n${result.stderr}`);
+  });
 });
