@@ -7,13 +7,19 @@ import { goFilepathMatch } from './dockerignore/go-glob.js';
 import { PatternMatcher } from './dockerignore/matcher.js';
 import { PatternCompileError } from './dockerignore/pattern.js';
 import {
+  buildUse,
   contextIncludePatterns,
-  contextSources,
+  defaultBuildPlatform,
   dockerfileReadsContext,
   DockerfileError,
+  formatPlatform,
   parseDockerfile,
+  parsePlatform,
   type ContextSource,
+  type Platform,
+  type UnresolvedWord,
 } from './dockerfile/index.js';
+import { SyntaxProblem } from './dockerfile/errors.js';
 import type { Entry, WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
 
@@ -23,19 +29,148 @@ export interface BuildSelection {
   target?: string;
   /** `--build-arg` values. */
   buildArgs?: Record<string, string>;
+  /**
+   * `--platform`: the target platforms (`linux/arm64`, or several, each a build of its own).
+   * Default: the build platform, Linux on this machine's architecture, as BuildKit builds.
+   */
+  platforms?: readonly string[];
+}
+
+/** What the build for one target platform takes from the context. */
+export interface PlatformUse {
+  /** The platform as BuildKit prints it (`linux/arm64`). */
+  platform: string;
+  /** Whether this build reads the context at all. */
+  readsContext: boolean;
+  /** Its include paths (as BuildKit sends them, before symlinks are followed); null: the whole context. */
+  includePaths: string[] | null;
+  /** The context paths it uses. */
+  sources: ContextSource[];
+}
+
+/** A warning about the Dockerfile: the effective context rests on something ctxsize cannot know. */
+export interface EffectiveWarning {
+  file: string;
+  line: number;
+  message: string;
 }
 
 /** What a Dockerfile takes from the context, before any walk. */
 export interface EffectivePlan {
-  /** Every context path the target's stages use. */
+  /** Every context path the target's stages use (over all platforms). */
   sources: ContextSource[];
   /** Whether the build reads the context at all. */
   readsContext: boolean;
   /**
    * The include paths BuildKit sends (after following symlinks), or null when the whole context
-   * is transferred.
+   * is transferred. With several platforms, the union of what each build sends.
    */
   includePaths: string[] | null;
+  /** Per target platform, what its build uses. */
+  platforms: PlatformUse[];
+  /** Words of the Dockerfile that hold variables nothing sets, each with its line. */
+  warnings: EffectiveWarning[];
+}
+
+/**
+ * The target platforms of a selection: each `--platform` value may list several, comma-separated
+ * (as `docker build --platform a,b`); none means the build platform.
+ * @throws InputError for a platform BuildKit would not parse
+ */
+export function selectedPlatforms(platforms: readonly string[] | undefined, build: Platform = defaultBuildPlatform()): Platform[] {
+  const list = (platforms ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+  if (list.length === 0) return [build];
+  const parsed: Platform[] = [];
+  for (const text of list) {
+    try {
+      const platform = parsePlatform(text, build);
+      if (!parsed.some((p) => formatPlatform(p) === formatPlatform(platform))) parsed.push(platform);
+    } catch (error) {
+      if (error instanceof SyntaxProblem) throw new InputError(`--platform ${text}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+  return parsed;
+}
+
+function describeVariables(word: UnresolvedWord): string {
+  const names = word.variables.map((v) => '$' + v);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const verb = names.length === 1 ? 'is' : 'are';
+  const image = word.fromImage.length > 0 ? '; the base image may set it, ctxsize cannot see it' : '';
+  return `${list} ${verb} not set (no default, not given with --build-arg${image}), so it expands to nothing`;
+}
+
+/** One sentence per unresolved word: what holds the variable, which, and what ctxsize took it as. */
+function unresolvedWarning(file: string, word: UnresolvedWord): EffectiveWarning {
+  let message: string;
+  if (word.instruction === 'FROM') {
+    message = `FROM ${JSON.stringify(word.raw)}: ${describeVariables(word)}: the stage is built from ${JSON.stringify(word.expanded)}`;
+  } else {
+    const what = word.instruction === 'RUN' ? 'bind mount source' : `${word.instruction} source`;
+    const cleaned = goPathFromRoot(word.expanded);
+    const reads = cleaned === '.' ? 'the whole context' : JSON.stringify(cleaned);
+    message = `${what} ${JSON.stringify(word.raw)}: ${describeVariables(word)}: it reads ${reads}`;
+  }
+  return { file, line: word.line, message };
+}
+
+/** BuildKit's `path.Join("/", p)`, relative (`.` for the root). */
+function goPathFromRoot(expanded: string): string {
+  const parts: string[] = [];
+  for (const part of expanded.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.length === 0 ? '.' : parts.join('/');
+}
+
+const sourceKey = (s: ContextSource): string => [s.line, s.instruction, s.raw, s.path, s.mount ?? '', s.stage, s.heredoc ? 1 : 0].join('\0');
+
+/**
+ * Plan a Dockerfile's effective context for each selected platform and take the union.
+ * @throws DockerfileError when BuildKit would refuse the build for one of the platforms
+ */
+export function planDockerfile(text: string, file: string, selection: BuildSelection = {}): EffectivePlan & { includePatterns: string[] | null } {
+  const dockerfile = parseDockerfile(text, file);
+  const build = defaultBuildPlatform();
+  const targets = selectedPlatforms(selection.platforms, build);
+  const platforms: PlatformUse[] = [];
+  const sources: ContextSource[] = [];
+  const seen = new Set<string>();
+  const warnings: EffectiveWarning[] = [];
+  for (const platform of targets) {
+    let use;
+    try {
+      use = buildUse(dockerfile, { target: selection.target, buildArgs: selection.buildArgs, platform, buildPlatform: build });
+    } catch (error) {
+      if (error instanceof DockerfileError && targets.length > 1) {
+        throw new DockerfileError(`${error.detail} (building for ${formatPlatform(platform)})`, error.file, error.line, { cause: error });
+      }
+      throw error;
+    }
+    const reads = dockerfileReadsContext(use.sources);
+    platforms.push({
+      platform: use.platform,
+      readsContext: reads,
+      includePaths: reads ? contextIncludePatterns(use.sources) : [],
+      sources: use.sources,
+    });
+    for (const source of use.sources) {
+      const key = sourceKey(source);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      sources.push(source);
+    }
+    for (const word of use.unresolved) {
+      const warning = unresolvedWarning(file, word);
+      if (!warnings.some((w) => w.line === warning.line && w.message === warning.message)) warnings.push(warning);
+    }
+  }
+  const readsContext = dockerfileReadsContext(sources);
+  const includePatterns = readsContext ? contextIncludePatterns(sources) : [];
+  return { sources, readsContext, includePaths: includePatterns, includePatterns, platforms, warnings };
 }
 
 /** A Dockerfile source that no sent entry satisfies: the build would fail on it. */
@@ -64,12 +199,9 @@ export function planEffective(context: ResolvedContext, selection: BuildSelectio
     if (code === 'EISDIR') throw new DockerfileError('a directory, not a Dockerfile (docker build would fail on it; name one with -f)', context.dockerfile, 0, { cause: error });
     throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${code})`, { cause: error });
   }
-  const dockerfile = parseDockerfile(text, context.dockerfile);
-  const sources = contextSources(dockerfile, { target: selection.target, buildArgs: selection.buildArgs });
-  const readsContext = dockerfileReadsContext(sources);
-  const patterns = readsContext ? contextIncludePatterns(sources) : [];
-  const includePaths = patterns === null ? null : followLinks(context.root, patterns);
-  return { sources, readsContext, includePaths };
+  const { includePatterns, ...plan } = planDockerfile(text, context.dockerfile, selection);
+  const includePaths = includePatterns === null ? null : followLinks(context.root, includePatterns);
+  return { ...plan, includePaths };
 }
 
 /**

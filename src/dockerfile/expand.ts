@@ -46,6 +46,11 @@ export interface Expansion {
   words: string[];
   /** Variables whose value was unknown or inexact. */
   unresolved: Set<string>;
+  /**
+   * Variables used without a default (`$X`, `${X}`) that are not set, or whose value ctxsize
+   * cannot see (a base image's environment): each became an empty string.
+   */
+  missing: Set<string>;
 }
 
 /** An empty scope: every variable unset. */
@@ -98,6 +103,7 @@ class ShellWord {
   private pos = 0;
   private rawEscapes: boolean;
   readonly unresolved = new Set<string>();
+  readonly missing = new Set<string>();
 
   constructor(
     word: string,
@@ -231,6 +237,7 @@ class ShellWord {
       if (name === '') return '$';
       const v = this.get(name);
       if (!v.set && skipUnset) return '$' + name;
+      if (!v.set) this.missing.add(name);
       return v.value;
     }
     this.pos++; // {
@@ -244,6 +251,7 @@ class ShellWord {
     if (ch === '}') {
       const v = this.get(name);
       if (!v.set && skipUnset) return `\${${name}}`;
+      if (!v.set) this.missing.add(name);
       return v.value;
     }
     if (ch === '/') return this.replace(name);
@@ -365,7 +373,7 @@ export function expandWord(word: string, vars: Variables = NO_VARIABLES, options
   const shell = new ShellWord(word, vars, options.escapeToken ?? '\\', options);
   try {
     const { result, words } = shell.processUntil(undefined, options.rawEscapes ?? false);
-    return { result, words, unresolved: shell.unresolved };
+    return { result, words, unresolved: shell.unresolved, missing: shell.missing };
   } catch (error) {
     if (error instanceof SyntaxProblem) throw new SyntaxProblem(`failed to process "${word}": ${error.message}`);
     throw error;

@@ -8,8 +8,9 @@ export type AddSourceKind = 'local' | 'http' | 'git';
 
 const PROTOCOL = /^[a-zA-Z0-9]+:\/\//;
 const GIT_PROTOCOLS = new Set(['http', 'https', 'ssh', 'git']);
-// user@host:path#fragment, the user part optional (sshutil's gitSSHRegex).
-const SCP_STYLE = /^(?:([a-zA-Z0-9-_]+)@)?([a-zA-Z0-9-.]+):(.*?)(?:#(.*))?$/;
+// user@host:path?query#fragment (sshutil's gitSSHRegex): the user part is required, so `C:\dir`
+// or `host:path` is a local path.
+const SCP_STYLE = /^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?$/;
 
 /**
  * Whether Go's url.Parse would find a scheme followed by a hierarchical (non-opaque) part: such a

@@ -11,7 +11,7 @@ import type { ArgInstruction, EnvInstruction } from './types.js';
 /** Build arguments (`--build-arg NAME=value`). */
 export type BuildArgs = Readonly<Record<string, string>>;
 
-/** Arguments BuildKit defines from the build and target platforms; ctxsize cannot know them. */
+/** Arguments BuildKit defines from the build and target platforms (see `platform.ts`). */
 export const PLATFORM_ARGS = [
   'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT', 'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',
 ] as const;
@@ -71,15 +71,20 @@ export function expandAt(word: string, scope: Variables, lex: LexOptions, file: 
 }
 
 /**
- * The global scope: the platform arguments (known only when passed as build arguments), then each
- * ARG before the first FROM, whose value is the build argument if one is passed, else its default
- * expanded in the scope so far. An ARG without either stays unset.
+ * The global scope: the platform arguments (BuildKit always defines them; a build argument of the
+ * same name wins), then each ARG before the first FROM, whose value is the build argument if one
+ * is passed, else its default expanded in the scope so far. An ARG without either stays as it was.
  */
-export function globalScope(metaArgs: readonly ArgInstruction[], buildArgs: BuildArgs, lex: LexOptions, file: string): Scope {
+export function globalScope(
+  metaArgs: readonly ArgInstruction[],
+  buildArgs: BuildArgs,
+  lex: LexOptions,
+  file: string,
+  platformValues: Readonly<Record<string, string>>,
+): Scope {
   const scope = Scope.closed();
   for (const name of PLATFORM_ARGS) {
-    if (has(buildArgs, name)) scope.set(name, buildArgs[name]!, true);
-    else scope.set(name, '', false);
+    scope.set(name, has(buildArgs, name) ? buildArgs[name]! : (platformValues[name] ?? ''), true);
   }
   for (const instruction of metaArgs) {
     for (const arg of instruction.args) {
@@ -106,12 +111,16 @@ export function applyArg(
   lex: LexOptions,
   file: string,
 ): void {
-  for (const arg of instruction.args) {
+  for (const written of instruction.args) {
+    // BuildKit expands the name and the default first (a malformed one fails the build even when
+    // a build argument replaces it).
+    const key = expandAt(written.key, scope, lex, file, instruction.line).result;
+    const value = written.value === undefined ? undefined : expandAt(written.value, scope, lex, file, instruction.line);
+    const arg = { key };
     if (has(buildArgs, arg.key)) {
       scope.set(arg.key, buildArgs[arg.key]!, true);
-    } else if (arg.value !== undefined) {
-      const e = expandAt(arg.value, scope, lex, file, instruction.line);
-      scope.set(arg.key, e.result, e.unresolved.size === 0);
+    } else if (value !== undefined) {
+      scope.set(arg.key, value.result, value.unresolved.size === 0);
     } else {
       const inherited = global.lookup(arg.key);
       if (inherited.kind === 'set') scope.set(arg.key, inherited.value, inherited.exact);

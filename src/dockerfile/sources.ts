@@ -65,6 +65,37 @@ export interface ContextSource {
   parents?: boolean;
   /** For RUN: the mount type. A tmpfs mount's path counts for the include list only. */
   mount?: 'bind' | 'tmpfs';
+  /**
+   * Variables the source uses without a default that are not set (not given with `--build-arg`,
+   * no default): each expanded to nothing. Absent when there are none.
+   */
+  missing?: string[];
+  /** Of `missing`, those a base image's environment may set (ctxsize cannot see it). */
+  fromImage?: string[];
+}
+
+/** A word of the Dockerfile that holds a variable nothing sets: the build may not be what it says. */
+export interface UnresolvedWord {
+  line: number;
+  /** `FROM` (the stage's base), or the instruction of a context source. */
+  instruction: 'FROM' | 'COPY' | 'ADD' | 'RUN';
+  /** The word as written. */
+  raw: string;
+  /** What it expanded to. */
+  expanded: string;
+  /** The variables that are not set. */
+  variables: string[];
+  /** Of them, those a base image's environment may set. */
+  fromImage: string[];
+}
+
+/** What one build of a Dockerfile takes from the context. */
+export interface BuildUse {
+  sources: ContextSource[];
+  /** Stage bases and sources that hold variables nothing sets, in build order. */
+  unresolved: UnresolvedWord[];
+  /** The target platform (`linux/amd64`). */
+  platform: string;
 }
 
 /** Options of {@link contextSources}. */
@@ -92,7 +123,10 @@ export function containsWildcards(path: string): boolean {
 /** Walks the reachable stages in build order, keeping each stage's environment. */
 class Collector {
   readonly sources: ContextSource[] = [];
+  readonly unresolved: UnresolvedWord[] = [];
   private readonly scopes = new Map<number, Scope>();
+  /** Each dispatched stage's working directory (`''` when none was set), for mount targets. */
+  private readonly dirs = new Map<number, string>();
   private readonly lex: LexOptions;
 
   constructor(
@@ -107,11 +141,26 @@ class Collector {
     for (const index of this.graph.reachable) {
       if (this.graph.replaced[index]) continue;
       const stage = this.dockerfile.stages[index]!;
+      const missing = this.graph.baseMissing[index] ?? [];
+      if (missing.length > 0) {
+        this.unresolved.push({
+          line: stage.from.line,
+          instruction: 'FROM',
+          raw: stage.from.image,
+          expanded: this.graph.baseName[index]!,
+          variables: missing,
+          fromImage: [],
+        });
+      }
       const scope = this.initialScope(stage);
+      const base = this.graph.base[index];
+      // An image's WORKDIR is unknown here; the common base images (and scratch) have none.
+      const state = { scope, dir: base === undefined ? '' : (this.dirs.get(base) ?? '') };
       for (const instruction of stageCommands(this.dockerfile, this.graph, stage)) {
-        this.dispatch(stage, scope, instruction);
+        this.dispatch(stage, state, instruction);
       }
       this.scopes.set(index, scope);
+      this.dirs.set(index, state.dir);
     }
     return this.sources;
   }
@@ -126,7 +175,16 @@ class Collector {
     return Scope.open();
   }
 
-  private add(stage: Stage, instruction: Instruction & { kind: 'COPY' | 'ADD' | 'RUN' }, raw: string, expanded: string, unresolved: boolean, extra: Partial<ContextSource>): void {
+  private add(
+    stage: Stage,
+    instruction: Instruction & { kind: 'COPY' | 'ADD' | 'RUN' },
+    raw: string,
+    expanded: string,
+    e: { unresolved: ReadonlySet<string>; missing: ReadonlySet<string> },
+    extra: Partial<ContextSource>,
+  ): void {
+    const missing = [...e.missing];
+    const fromImage = missing.filter((name) => e.unresolved.has(name));
     this.sources.push({
       path: contextPath(expanded),
       raw,
@@ -134,13 +192,23 @@ class Collector {
       instruction: instruction.kind,
       stage: stage.name ?? stage.index,
       wildcard: containsWildcards(expanded),
-      unresolved,
+      unresolved: e.unresolved.size > 0,
       ...extra,
+      ...(missing.length > 0 ? { missing, fromImage } : {}),
     });
+    if (missing.length > 0) {
+      this.unresolved.push({ line: instruction.line, instruction: instruction.kind, raw, expanded, variables: missing, fromImage });
+    }
   }
 
-  private dispatch(stage: Stage, scope: Scope, instruction: Instruction): void {
+  /** Expands a word only for the errors BuildKit would stop on (its value does not matter here). */
+  private check(word: string | undefined, scope: Scope, line: number, lex: LexOptions = this.lex): void {
+    if (word !== undefined && word !== '') expandAt(word, scope, lex, this.dockerfile.file, line);
+  }
+
+  private dispatch(stage: Stage, state: { scope: Scope; dir: string }, instruction: Instruction): void {
     const { file } = this.dockerfile;
+    const { scope } = state;
     const buildArgs = this.options.buildArgs ?? {};
     switch (instruction.kind) {
       case 'ARG':
@@ -162,6 +230,8 @@ class Collector {
           }
           return;
         }
+        this.check(instruction.chown, scope, instruction.line);
+        if (instruction.kind === 'ADD') this.check(instruction.checksum, scope, instruction.line);
         const extra: Partial<ContextSource> = {
           ...(instruction.excludes.length > 0 ? { excludes: instruction.excludes } : {}),
           ...(instruction.kind === 'COPY' && instruction.parents ? { parents: true } : {}),
@@ -172,8 +242,16 @@ class Collector {
           if (instruction.kind === 'COPY' && kind === 'http') {
             throw new DockerfileError("source can't be a URL for COPY", file, instruction.line);
           }
+          if (instruction.kind === 'COPY' && kind === 'git') {
+            throw new DockerfileError("source can't be a git ref for COPY", file, instruction.line);
+          }
           if (instruction.kind === 'ADD' && kind !== 'local') continue;
-          this.add(stage, instruction, raw, e.result, e.unresolved.size > 0, extra);
+          this.add(stage, instruction, raw, e.result, e, extra);
+        }
+        this.check(instruction.dest, scope, instruction.line);
+        // Inline files are expanded too (quotes kept), unless their delimiter was quoted.
+        for (const doc of instruction.heredocSources) {
+          if (doc.expand) this.check(doc.content, scope, instruction.line, { escapeToken: '\\', skipProcessQuotes: true });
         }
         if (this.options.includeHeredocs) {
           for (const doc of instruction.heredocSources) {
@@ -191,30 +269,59 @@ class Collector {
         }
         return;
       }
-      case 'RUN':
-        for (const flag of instruction.mounts) {
-          let unresolved = false;
+      case 'RUN': {
+        // BuildKit parses every mount (expanding each value) before it looks at any.
+        const mounts = instruction.mounts.map((flag) => {
+          const expansion = { unresolved: new Set<string>(), missing: new Set<string>() };
           let rawSource = '';
-          let mount;
           try {
-            mount = parseMount(flag.spec, (value, key) => {
-              if (key === 'source' || key === 'src') rawSource = value;
+            const mount = parseMount(flag.spec, (value, key) => {
               const e = expandAt(value, scope, this.lex, file, instruction.line);
-              if (e.unresolved.size > 0) unresolved = true;
+              if (key === 'source' || key === 'src') {
+                rawSource = value;
+                expansion.unresolved = new Set(e.unresolved);
+                expansion.missing = new Set(e.missing);
+              }
               return e.result;
             });
+            return { mount, rawSource, expansion };
           } catch (error) {
             locate(error, file, instruction.line);
           }
+        });
+        for (const { mount, rawSource, expansion } of mounts) {
+          if (mount.type === 'secret' || mount.type === 'ssh') continue;
+          // `dispatchRunMounts`: a relative target is joined to the working directory, and a
+          // mount over the root is refused.
+          const written = mount.target ?? '';
+          const target = goCleanPath(written).startsWith('/') ? written : goCleanPath('/' + state.dir + '/' + written);
+          if (target === '/') throw new DockerfileError('invalid mount target "/"', file, instruction.line);
           if (mount.from !== undefined || (mount.type !== 'bind' && mount.type !== 'tmpfs')) continue;
-          this.add(stage, instruction, rawSource, mount.source ?? '', unresolved, { mount: mount.type });
+          this.add(stage, instruction, rawSource, mount.source ?? '', expansion, { mount: mount.type });
         }
+        return;
+      }
+      case 'OTHER':
+        this.dispatchOther(state, instruction);
         return;
       default:
         return;
     }
   }
+
+  private dispatchOther(state: { scope: Scope; dir: string }, instruction: Instruction & { kind: 'OTHER' }): void {
+    if (instruction.keyword === 'WORKDIR') {
+      const e = expandAt(instruction.args[0] ?? '', state.scope, this.lex, this.dockerfile.file, instruction.line);
+      // llb's Dir: a relative path is joined to the current one (the root when none is set).
+      state.dir = e.result.startsWith('/') ? e.result : goCleanPath((state.dir === '' ? '/' : state.dir) + '/' + e.result);
+    } else if (EXPANDED.has(instruction.keyword)) {
+      for (const arg of instruction.args) this.check(arg, state.scope, instruction.line);
+    }
+  }
 }
+
+/** Instructions whose arguments BuildKit expands (so a malformed one fails the build). */
+const EXPANDED = new Set(['USER', 'VOLUME', 'STOPSIGNAL', 'LABEL']);
 
 /**
  * The build-context paths a build of `dockerfile` uses, in build order, exactly as BuildKit's
@@ -224,8 +331,20 @@ class Collector {
  *   mount, or another error BuildKit would stop the build with before transferring the context
  */
 export function contextSources(dockerfile: Dockerfile, options: ContextSourceOptions = {}): ContextSource[] {
+  return buildUse(dockerfile, options).sources;
+}
+
+/**
+ * What one build of `dockerfile` takes from the context: its sources (as {@link contextSources}),
+ * the words that hold variables nothing sets, and the target platform.
+ *
+ * @throws DockerfileError as {@link contextSources}
+ */
+export function buildUse(dockerfile: Dockerfile, options: ContextSourceOptions = {}): BuildUse {
   const graph = resolveStages(dockerfile, options);
-  return new Collector(dockerfile, graph, options).run();
+  const collector = new Collector(dockerfile, graph, options);
+  const sources = collector.run();
+  return { sources, unresolved: collector.unresolved, platform: graph.platform };
 }
 
 const isPath = (s: ContextSource): boolean => !s.heredoc;

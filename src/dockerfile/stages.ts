@@ -11,8 +11,10 @@
  * - The ONBUILD instructions of a base stage run at the start of the stages built FROM it.
  * - Only the stages reachable from the target through bases and those references are built.
  */
-import { DockerfileError } from './errors.js';
+import { DockerfileError, SyntaxProblem } from './errors.js';
 import type { LexOptions } from './expand.js';
+import { defaultBuildPlatform, formatPlatform, parsePlatform, platformArgs, type Platform } from './platform.js';
+import { imageReferenceProblem } from './reference.js';
 import { expandAt, globalScope, type BuildArgs, type Scope } from './scope.js';
 import type { Dockerfile, Instruction, Stage } from './types.js';
 
@@ -27,6 +29,10 @@ export interface BuildOptions {
    * context: its instructions are not built.
    */
   namedContexts?: readonly string[];
+  /** The target platform (`docker build --platform`); default: the build platform. */
+  platform?: Platform;
+  /** The platform BuildKit builds on; default: Linux on this machine's architecture. */
+  buildPlatform?: Platform;
 }
 
 /** A reference from an instruction to another stage. */
@@ -47,6 +53,10 @@ export interface StageGraph {
   baseName: string[];
   /** Per stage: whether that expansion used an unknown value. */
   baseUnresolved: boolean[];
+  /** Per stage: variables of the FROM word that are not set (each expanded to nothing). */
+  baseMissing: string[][];
+  /** The target platform, as BuildKit prints it (`linux/amd64`). */
+  platform: string;
   /** Per stage: replaced by a named build context. */
   replaced: boolean[];
   /** The global scope (platform arguments and the ARGs before the first FROM). */
@@ -69,14 +79,14 @@ export function findStageByName(dockerfile: Dockerfile, name: string): Stage | u
 
 /**
  * The stage a `COPY --from` value refers to: a stage index when it is a number, else a stage
- * name; undefined for an image or named context. An index out of range is an error.
+ * name; undefined for an image or named context (an index past the stages counts the images
+ * named before it, as BuildKit numbers them). A negative index is an error.
  */
 export function resolveCopyFrom(dockerfile: Dockerfile, from: string, line: number): Stage | undefined {
-  if (/^[+-]?\d+$/.test(from) && Number.isSafeInteger(Number(from))) {
-    const index = Number(from);
-    const stage = dockerfile.stages[index];
-    if (!stage) throw new DockerfileError(`invalid stage index ${index}`, dockerfile.file, line);
-    return stage;
+  const index = atoi(from);
+  if (index !== undefined) {
+    if (index < 0) throw new DockerfileError(`invalid stage index ${index}`, dockerfile.file, line);
+    return dockerfile.stages[index];
   }
   return findStageByName(dockerfile, from);
 }
@@ -99,7 +109,7 @@ function dependenciesOf(dockerfile: Dockerfile, instruction: Instruction): Stage
   }
   if (instruction.kind === 'RUN') {
     return instruction.mounts.flatMap((mount) => {
-      const stage = mount.from === undefined ? undefined : findStageByName(dockerfile, mount.from);
+      const stage = findStageByName(dockerfile, mount.from === undefined || mount.from === '' ? 'scratch' : mount.from);
       return stage ? [{ stage: stage.index, line: instruction.line }] : [];
     });
   }
@@ -130,30 +140,55 @@ function checkCycles(dockerfile: Dockerfile, deps: StageDependency[][]): void {
   }
 }
 
+/** Go's `strconv.Atoi`: a decimal integer with an optional sign, within 64 bits. */
+function atoi(text: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) || Math.abs(value) < 2 ** 63 ? value : undefined;
+}
+
 /**
- * Resolves bases, the target and the reachable stages of one build.
+ * Resolves bases, the target and the reachable stages of one build, refusing what BuildKit's
+ * frontend refuses before it transfers anything (`toDispatchState`): a FROM that expands to
+ * nothing, an invalid FROM platform, an unknown target, a stage index out of range, a cycle, and a
+ * base, `COPY --from` or mount `from=` that names no stage and is not a valid image reference
+ * (checked in every stage, reachable or not, as BuildKit does).
  *
- * @throws DockerfileError for an unknown target (line 0), a FROM that expands to nothing, an
- *   invalid stage index, or a circular dependency
+ * @throws DockerfileError for each of these (line 0 for an unknown target)
  */
 export function resolveStages(dockerfile: Dockerfile, options: BuildOptions = {}): StageGraph {
   const { file, stages } = dockerfile;
   const lex: LexOptions = { escapeToken: dockerfile.escapeToken };
-  const global = globalScope(dockerfile.metaArgs, options.buildArgs ?? {}, lex, file);
+  const buildPlatform = options.buildPlatform ?? defaultBuildPlatform();
+  const targetPlatform = options.platform ?? buildPlatform;
+  const global = globalScope(dockerfile.metaArgs, options.buildArgs ?? {}, lex, file, platformArgs(buildPlatform, targetPlatform));
   const named = new Set((options.namedContexts ?? []).map((n) => n.toLowerCase()));
 
+  // BuildKit looks the expanded FROM word up as written among the (lower-cased) names of the
+  // stages before it: `FROM Tools` does not find `AS tools`, and is then an image reference.
   const earlier = new Map<string, number>();
   const base: (number | undefined)[] = [];
   const baseName: string[] = [];
   const baseUnresolved: boolean[] = [];
+  const baseMissing: string[][] = [];
   const replaced: boolean[] = [];
   for (const stage of stages) {
     const e = expandAt(stage.from.image, global, lex, file, stage.from.line);
-    if (e.result === '' && e.unresolved.size === 0) {
+    if (e.result === '') {
       throw new DockerfileError(`base name (${stage.from.image}) should not be blank`, file, stage.from.line);
+    }
+    if (stage.from.platform !== undefined && stage.from.platform !== '') {
+      const p = expandAt(stage.from.platform, global, lex, file, stage.from.line);
+      try {
+        parsePlatform(p.result, buildPlatform);
+      } catch (error) {
+        if (!(error instanceof SyntaxProblem)) throw error;
+        throw new DockerfileError(`failed to parse platform ${p.result}: ${error.message}`, file, stage.from.line, { cause: error });
+      }
     }
     baseName.push(e.result);
     baseUnresolved.push(e.unresolved.size > 0);
+    baseMissing.push([...e.missing]);
     base.push(earlier.get(e.result));
     replaced.push(stage.name !== undefined && named.has(stage.name));
     if (stage.name !== undefined) earlier.set(stage.name, stage.index);
@@ -167,8 +202,59 @@ export function resolveStages(dockerfile: Dockerfile, options: BuildOptions = {}
     target = found.index;
   }
 
-  const own = stages.map((stage) => stage.instructions.flatMap((i) => dependenciesOf(dockerfile, i)));
+  // BuildKit's `toCommand` over every stage: `COPY --from` and mount `from=` that name no stage
+  // become states of their own (images), appended after the stages; a stage index counts them.
+  let stateCount = stages.length;
+  const images: { name: string; line: number }[] = [];
+  const own: StageDependency[][] = [];
+  for (const stage of stages) {
+    const deps: StageDependency[] = [];
+    for (const instruction of stage.instructions) {
+      if (instruction.kind === 'COPY' && instruction.from !== undefined && instruction.from !== '') {
+        const index = atoi(instruction.from);
+        if (index !== undefined) {
+          if (index < 0 || index >= stateCount) throw new DockerfileError(`invalid stage index ${index}`, file, instruction.line);
+          if (index < stages.length) deps.push({ stage: index, line: instruction.line });
+          continue;
+        }
+        const found = findStageByName(dockerfile, instruction.from);
+        if (found) deps.push({ stage: found.index, line: instruction.line });
+        else {
+          stateCount++;
+          images.push({ name: instruction.from, line: instruction.line });
+        }
+      } else if (instruction.kind === 'RUN') {
+        for (const mount of instruction.mounts) {
+          // A mount without `from` is looked up as `scratch` (it may name a stage called so).
+          const from = mount.from === undefined || mount.from === '' ? 'scratch' : mount.from;
+          const found = findStageByName(dockerfile, from);
+          if (found) deps.push({ stage: found.index, line: instruction.line });
+          else {
+            stateCount++;
+            images.push({ name: from, line: instruction.line });
+          }
+        }
+      }
+    }
+    own.push(deps);
+  }
   checkCycles(dockerfile, own);
+
+  for (const stage of stages) {
+    const name = baseName[stage.index]!;
+    if (base[stage.index] !== undefined || replaced[stage.index] || name === 'scratch') continue;
+    const problem = imageReferenceProblem(name);
+    if (problem !== null) {
+      throw new DockerfileError(`failed to parse stage name ${JSON.stringify(name)}: ${problem}`, file, stage.from.line);
+    }
+  }
+  for (const image of images) {
+    if (image.name === 'scratch' || named.has(image.name.toLowerCase())) continue;
+    const problem = imageReferenceProblem(image.name);
+    if (problem !== null) {
+      throw new DockerfileError(`failed to parse stage name ${JSON.stringify(image.name)}: ${problem}`, file, image.line);
+    }
+  }
 
   const reached = new Set<number>();
   const pending = [target];
@@ -188,7 +274,9 @@ export function resolveStages(dockerfile: Dockerfile, options: BuildOptions = {}
     base,
     baseName,
     baseUnresolved,
+    baseMissing,
     replaced,
     global,
+    platform: formatPlatform(targetPlatform),
   };
 }
