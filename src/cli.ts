@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   explain: { summary: 'tell whether a path is in the context, and which pattern decided', load: () => import('./commands/explain.js') },
   clean: { summary: 'delete regenerable caches safely (dry run unless --yes)', load: () => import('./commands/clean.js') },
   check: { summary: 'lint the ignore files, the Dockerfile sources and the secrets of the context', load: () => import('./commands/check.js') },
+  cache: { summary: 'which files bust which build cache layers, and the reordering that fixes it', load: () => import('./commands/cache.js') },
   suggest: { summary: 'propose .dockerignore lines with their exact savings (--write adds them)', load: () => import('./commands/suggest.js') },
 };
 
