@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { analyzeCache } from '../src/cache/index.js';
+import { build, pruneCache, startEngine, type Engine } from './support/engine.js';
+
+/**
+ * `ctxsize cache` against a real BuildKit (dockerd 20.10, BuildKit v0.8): build a state, change
+ * the working tree, ask ctxsize what rebuilds, build again, and compare with the steps the engine
+ * did not take from its cache. A `maybe` (a COPY --from of a rebuilt stage) may go either way.
+ */
+
+const engine: Engine | string = startEngine();
+const skip = typeof engine === 'string' ? engine : false;
+
+type Tree = Record<string, string>;
+
+function git(dir: string, ...args: string[]): void {
+  const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+function write(dir: string, tree: Tree): void {
+  for (const [file, content] of Object.entries(tree)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
+interface Case {
+  name: string;
+  tree: Tree;
+  /** Changes the working tree after the first build. */
+  change(dir: string): void;
+  /** What ctxsize must find (so that a case cannot pass vacuously): vertices that rebuild. */
+  expectRebuilt: string[];
+}
+
+const node = {
+  Dockerfile: [
+    'FROM bbox',
+    'WORKDIR /app',
+    'COPY package.json ./',
+    'RUN cat package.json > /deps',
+    'COPY . .',
+    'RUN ls -R > /list',
+    '',
+  ].join('\n'),
+  '.dockerignore': 'README.md\n.git\n',
+  'package.json': '{"name":"x"}\n',
+  'README.md': '# x\n',
+  'src/a.js': 'a\n',
+  'src/b.js': 'b\n',
+};
+
+const multi = {
+  Dockerfile: [
+    'FROM bbox AS base',
+    'COPY lib /lib',
+    'RUN cat /lib/* > /lib.all',
+    '',
+    'FROM base AS build',
+    'COPY src /src',
+    'RUN cat /src/* /lib.all > /out && echo fixed > /fixed',
+    '',
+    'FROM bbox AS final',
+    'COPY --from=build /fixed /fixed',
+    'COPY config.txt /config.txt',
+    'RUN cat /fixed /config.txt',
+    '',
+  ].join('\n'),
+  'lib/l.txt': 'l\n',
+  'src/s.txt': 's\n',
+  'config.txt': 'c\n',
+  'docs/guide.md': 'g\n',
+};
+
+const mounts = {
+  Dockerfile: [
+    'FROM bbox',
+    'RUN --mount=type=bind,source=conf,target=/c cat /c/x > /out',
+    'ENV A=1',
+    'COPY data.txt /data.txt',
+    'RUN cat /out /data.txt',
+    '',
+  ].join('\n'),
+  'conf/x': '1\n',
+  'data.txt': 'd\n',
+  'other.txt': 'o\n',
+};
+
+const CASES: Case[] = [
+  { name: 'a source file: COPY . . and what follows', tree: node, change: (d) => write(d, { 'src/a.js': 'a2\n' }), expectRebuilt: ['[5/6]', '[6/6]'] },
+  { name: 'the manifest: from the first COPY on', tree: node, change: (d) => write(d, { 'package.json': '{"name":"y"}\n' }), expectRebuilt: ['[3/6]', '[4/6]', '[5/6]', '[6/6]'] },
+  { name: 'a file the ignore file keeps out: nothing', tree: node, change: (d) => write(d, { 'README.md': '# y\n' }), expectRebuilt: [] },
+  { name: 'a mode change rebuilds', tree: node, change: (d) => chmodSync(path.join(d, 'src/b.js'), 0o755), expectRebuilt: ['[5/6]', '[6/6]'] },
+  {
+    name: 'a new modification time alone rebuilds nothing',
+    tree: node,
+    change: (d) => utimesSync(path.join(d, 'src/a.js'), new Date(2001, 1, 1), new Date(2001, 1, 1)),
+    expectRebuilt: [],
+  },
+  { name: 'an untracked file', tree: node, change: (d) => write(d, { 'src/c.js': 'c\n' }), expectRebuilt: ['[5/6]', '[6/6]'] },
+  { name: 'a deleted file', tree: node, change: (d) => unlinkSync(path.join(d, 'src/b.js')), expectRebuilt: ['[5/6]', '[6/6]'] },
+  {
+    name: 'multi-stage: a change in the base stage rebuilds the stage built FROM it',
+    tree: multi,
+    change: (d) => write(d, { 'lib/l.txt': 'l2\n' }),
+    expectRebuilt: ['[base 2/3]', '[base 3/3]', '[build 1/2]', '[build 2/2]'],
+  },
+  {
+    name: 'multi-stage: the final stage alone',
+    tree: multi,
+    change: (d) => write(d, { 'config.txt': 'c2\n' }),
+    expectRebuilt: ['[final 3/4]', '[final 4/4]'],
+  },
+  { name: 'multi-stage: an unread file', tree: multi, change: (d) => write(d, { 'docs/guide.md': 'g2\n' }), expectRebuilt: [] },
+  { name: 'a bind mount of the context is keyed by content', tree: mounts, change: (d) => write(d, { 'conf/x': '2\n' }), expectRebuilt: ['[2/4]', '[3/4]', '[4/4]'] },
+  { name: 'a file no step reads', tree: mounts, change: (d) => write(d, { 'other.txt': 'o2\n' }), expectRebuilt: [] },
+  {
+    name: 'an ENV edit rebuilds the RUN after it, not the COPY',
+    tree: mounts,
+    change: (d) => write(d, { Dockerfile: mounts.Dockerfile.replace('ENV A=1', 'ENV A=2') }),
+    expectRebuilt: ['[4/4]'],
+  },
+  {
+    name: 'an edited RUN rebuilds from there',
+    tree: node,
+    change: (d) => write(d, { Dockerfile: node.Dockerfile.replace('> /deps', '> /deps2') }),
+    expectRebuilt: ['[4/6]', '[5/6]', '[6/6]'],
+  },
+];
+
+for (const c of CASES) {
+  test(`cache vs BuildKit: ${c.name}`, { skip }, () => {
+    const e = engine as Engine;
+    const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-engine-'));
+    try {
+      write(dir, c.tree);
+      git(dir, 'init', '-q');
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-qm', 'state');
+      pruneCache(e);
+      build(e, dir);
+      c.change(dir);
+      const report = analyzeCache({ dir, since: 'HEAD' });
+      const second = build(e, dir);
+      const said = new Map(report.steps.map((s) => [s.vertex, s]));
+      const rebuilt = report.steps.filter((s) => s.rebuilds === true).map((s) => s.vertex);
+      assert.deepEqual(rebuilt, c.expectRebuilt, 'ctxsize: the steps that rebuild');
+      for (const built of second) {
+        const step = said.get(built.vertex);
+        assert.ok(step, `ctxsize knows the engine's step ${built.vertex} ${built.text}`);
+        if (step.instruction.startsWith('FROM')) continue; // the base image: never a context change
+        if (step.rebuilds === 'maybe') continue;
+        assert.equal(!built.cached, step.rebuilds, `${built.vertex} ${built.text}: engine ${built.cached ? 'CACHED' : 'rebuilt'}, ctxsize ${String(step.rebuilds)}`);
+      }
+      const engineVertices = new Set(second.map((s) => s.vertex));
+      for (const step of report.steps) {
+        if (step.instruction.startsWith('FROM')) continue;
+        assert.ok(engineVertices.has(step.vertex), `the engine ran ${step.vertex} ${step.instruction}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('cache vs BuildKit: a COPY --from a rebuilt stage that wrote the same file stays cached ("maybe")', { skip }, () => {
+  const e = engine as Engine;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-engine-'));
+  try {
+    write(dir, multi);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'state');
+    pruneCache(e);
+    build(e, dir);
+    write(dir, { 'src/s.txt': 's2\n' });
+    const report = analyzeCache({ dir, since: 'HEAD' });
+    const second = build(e, dir);
+    const copy = report.steps.find((s) => s.instruction.startsWith('COPY --from=build'))!;
+    assert.equal(copy.rebuilds, 'maybe');
+    assert.deepEqual(copy.cause, { type: 'stage', stage: 'build' });
+    // build writes /fixed with the same content: BuildKit keys the copy by content, so it is cached.
+    assert.equal(second.find((s) => s.vertex === copy.vertex)?.cached, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,79 @@
+/**
+ * A real Docker engine with BuildKit for tests: the shared `docker-engine/start.sh` (a sibling
+ * `shared/` folder of the checkout, or of the main checkout for a git worktree) starts dockerd
+ * from Debian's packages. Tests that need it skip, with the reason, where it cannot start.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The engine's scripts folder, or null. */
+export function engineScripts(): string | null {
+  const candidates = [path.resolve(repo, '../shared/tools/docker-engine')];
+  const common = spawnSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo, encoding: 'utf8' });
+  if (common.status === 0) candidates.push(path.resolve(path.dirname(common.stdout.trim()), '../shared/tools/docker-engine'));
+  if (process.env['CTXSIZE_ENGINE_SCRIPTS']) candidates.unshift(process.env['CTXSIZE_ENGINE_SCRIPTS']);
+  return candidates.find((c) => existsSync(path.join(c, 'start.sh'))) ?? null;
+}
+
+/** A running engine: its CLI and the environment that points it at the socket. */
+export interface Engine {
+  docker: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Starts the engine (idempotent); a string says why it cannot. */
+export function startEngine(): Engine | string {
+  if (process.platform !== 'linux') return 'the engine runs on Linux only';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'starting dockerd needs root';
+  const scripts = engineScripts();
+  if (scripts === null) return 'no shared/tools/docker-engine/start.sh next to the checkout';
+  for (const tool of ['apt-get', 'dpkg', 'gcc']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (start.sh needs it)`;
+  }
+  const dir = process.env['DOCKER_ENGINE_DIR'] ?? '/tmp/engine';
+  const started = spawnSync('bash', [path.join(scripts, 'start.sh')], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DOCKER_ENGINE_DIR: dir } });
+  if (started.status !== 0) return `the engine did not start: ${(started.stderr || String(started.error ?? '')).trim().split('\n').pop()}`;
+  const socket = started.stdout.trim().split('\n').pop()!;
+  return {
+    docker: path.join(dir, 'root/usr/bin/docker'),
+    env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: '1' },
+  };
+}
+
+/** One vertex of a plain-progress build log: `[stage 2/4]` and whether it came from the cache. */
+export interface BuiltStep {
+  vertex: string;
+  text: string;
+  cached: boolean;
+}
+
+/** Builds `dir` with plain progress and returns its steps; throws with the log on failure. */
+export function build(engine: Engine, dir: string, dockerfile = 'Dockerfile'): BuiltStep[] {
+  const result = spawnSync(engine.docker, ['build', '--network=none', '--progress=plain', '-f', path.join(dir, dockerfile), '-t', 'ctxsize-cache-test', dir], {
+    env: engine.env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const log = (result.stdout ?? '') + (result.stderr ?? '');
+  if (result.status !== 0) throw new Error(`docker build failed:\n${log}`);
+  const byId = new Map<string, BuiltStep>();
+  for (const line of log.split('\n')) {
+    const named = /^#(\d+) (\[[^\]]*\d+\/\d+\]) (.*)$/.exec(line);
+    if (named) {
+      if (!byId.has(named[1]!)) byId.set(named[1]!, { vertex: named[2]!, text: named[3]!, cached: false });
+      continue;
+    }
+    const cached = /^#(\d+) CACHED$/.exec(line);
+    if (cached && byId.has(cached[1]!)) byId.get(cached[1]!)!.cached = true;
+  }
+  return [...byId.values()];
+}
+
+/** Empties the engine's build cache, so that a case starts cold. */
+export function pruneCache(engine: Engine): void {
+  spawnSync(engine.docker, ['builder', 'prune', '-af'], { env: engine.env, encoding: 'utf8', timeout: 120_000 });
+}
