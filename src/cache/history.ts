@@ -53,7 +53,9 @@ export function replayHistory(build: BuildSteps, index: InputIndex, commits: rea
         return;
       }
       entry.rebuilt++;
-      for (const path of new Set(verdict.origin === null ? [] : filesByStep.get(verdict.origin) ?? [])) {
+      // The files that started it, and those that would have invalidated its stage's chain anyway.
+      const own = build.steps.filter((s) => s.stageIndex === build.steps[i]!.stageIndex && s.index <= i).flatMap((s) => filesByStep.get(s.index) ?? []);
+      for (const path of new Set([...(verdict.origin === null ? [] : filesByStep.get(verdict.origin) ?? []), ...own])) {
         entry.causes.set(path, (entry.causes.get(path) ?? 0) + 1);
       }
     });

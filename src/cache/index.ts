@@ -240,8 +240,17 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
     const raw = firstParentHistory(context.root, historyCount > 0 ? historyCount : 100);
     commits = replayable(raw, context, selection);
   }
+  // A build that reads .git sees it change in every commit (new objects, moved refs).
+  const readsGit = index.stepsReading('.git/HEAD').length > 0 && sent.has('.git/HEAD');
+  if (readsGit) {
+    notes.push(`the build reads .git (${build.steps[index.stepsReading('.git/HEAD')[0]!]!.instruction}): every commit changes it and rebuilds that step; add .git to the ignore file unless the build needs it`);
+  }
   const editsFor = (target: BuildSteps): ReplayCommit[] =>
-    (commits ?? []).map((c) => ({ commit: c.commit, changed: c.changed, ...(c.edit ? { dockerfile: mapEdit(c.edit, target) } : {}) }));
+    (commits ?? []).map((c) => ({
+      commit: c.commit,
+      changed: readsGit ? [...c.changed, '.git'] : c.changed,
+      ...(c.edit ? { dockerfile: mapEdit(c.edit, target) } : {}),
+    }));
   if (commits !== null && historyCount > 0) {
     const summary = replayHistory(build, index, editsFor(build));
     summary.steps.forEach((s) => {
