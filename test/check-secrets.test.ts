@@ -1,20 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkContext, type Finding } from '../src/index.js';
-import { scanSecretContent, looksBinary } from '../src/knowledge/secret-content.js';
+import { scanSecretContent, looksBinary, TOKEN_KINDS } from '../src/knowledge/secret-content.js';
+import { Random } from './support/random-cases.js';
+import { generatePemKeys, generateToken } from './support/secret-corpus.js';
 import { withTree, type TreeSpec } from './support/tree.js';
 
 // Fake credentials, assembled at run time so that this file holds no string a secret scanner
-// (ours or a code host's) would take for a real one. None of them is valid anywhere.
-const PEM_BEGIN = '-----BEGIN ' + 'RSA PRIVATE KEY-----';
-const PEM = `${PEM_BEGIN}\nMIIEowIBAAKCAQEAx1y2z3\n-----END RSA PRIVATE KEY-----\n`;
-const OPENSSH = '-----BEGIN ' + 'OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
-const AWS_ID = 'AKIA' + 'Q3EGRT5YB2QW7ZUM';
+// (ours or a code host's) would take for a real one. None of them is valid anywhere. Keys are
+// real key material made for the test; tokens are random and carry their format's checksum.
+const rng = new Random(42);
+const PEMS = new Map(generatePemKeys(rng));
+const PEM = `${PEMS.get('rsa-pkcs1')!}`;
+const OPENSSH = PEMS.get('openssh')!;
+const AWS_ID = 'AKIA' + 'Q3EGRT5YB2QW7ZUM'.replace(/[0189]/g, 'Z');
 const AWS_SECRET = 'k9Tq2W' + 'x7Lm4Rv8Np1Zc6Hs3Jd0Fb5Gy2Ue9Ai7Ko';
-const GITHUB = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+const GITHUB = generateToken(rng, TOKEN_KINDS.find((k) => k.kind === 'github-token')!.formats[0]!);
 const GITLAB = 'glpat-' + 'x1Y2z3A4b5C6d7E8f9G0';
-const NPM = 'npm_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
-const SLACK = 'xoxb-' + '123456789012-1234567890123-' + 'AbCdEfGhIjKlMnOpQrStUvWx';
+const NPM = generateToken(rng, TOKEN_KINDS.find((k) => k.kind === 'npm-token')!.formats[0]!);
+const SLACK = 'xoxb-' + '380574921633-4918027365240-' + 'Qm7ZkT2pWc9XvLr4Nd8HsY3b';
 const ALL_SECRETS = [PEM, OPENSSH, AWS_ID, AWS_SECRET, GITHUB, GITLAB, NPM, SLACK];
 
 const SERVICE_ACCOUNT = JSON.stringify(
@@ -22,7 +26,7 @@ const SERVICE_ACCOUNT = JSON.stringify(
     type: 'service_' + 'account',
     project_id: 'demo',
     private_key_id: 'abc',
-    private_key: '-----BEGIN ' + 'PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----\\n',
+    private_key: PEMS.get('rsa-pkcs8')!,
     client_email: 'x@demo.iam.gserviceaccount.com',
   },
   null,
@@ -39,7 +43,7 @@ const KUBECONFIG = [
   '- name: admin',
   '  user:',
   '    client-certificate-data: LS0tLS1CRUdJTi',
-  '    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==',
+  `    client-key-data: ${Buffer.from(PEMS.get('ec-sec1')!).toString('base64')}`,
   '',
 ].join('\n');
 
@@ -64,7 +68,7 @@ describe('secret-content scanner (pure)', () => {
       ['.npmrc', `registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=abc123def456\n`, 'npmrc-auth', 2],
       ['sa.json', SERVICE_ACCOUNT, 'gcp-service-account-key', 5],
       ['kubeconfig', KUBECONFIG, 'kubeconfig-credentials', 11],
-      ['config', '[remote "origin"]\n\turl = https://bot:abc123@github.com/o/r.git\n', 'git-remote-credentials', 2],
+      ['config', '[remote "origin"]\n\turl = https://bot:Tq8vZ2mW4kLx@github.com/o/r.git\n', 'git-remote-credentials', 2],
     ];
     for (const [name, text, kind, line] of cases) {
       const found = scanSecretContent(text, name);
@@ -181,7 +185,7 @@ describe('check: secrets in the context', () => {
     const report = await check({
       'Dockerfile': 'FROM node:20\nCOPY .npmrc package.json ./\nRUN npm ci\n',
       'package.json': '{}',
-      '.npmrc': `//registry.npmjs.org/:_authToken=abcdef0123456789\n`,
+      '.npmrc': `//registry.npmjs.org/:_authToken=q7Zk2Wm9Xc4Tv8Lp\n`,
     });
     const finding = secretFindings(report.findings)[0]!;
     assert.equal(finding.rule, 'secret-content');

@@ -97,6 +97,26 @@ function readForScan(root: string, rel: string, size: number, max: number): Read
   }
 }
 
+/** Read part of a file too large for one read (the content scan goes through it in chunks). */
+function readRangeForScan(root: string, rel: string, position: number, length: number): Uint8Array | null {
+  let fd: number;
+  try {
+    fd = openSync(path.join(root, rel), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(length);
+    let read = 0;
+    for (let n = -1; n !== 0 && read < length; read += n) n = readSync(fd, buffer, read, length - read, position + read);
+    return buffer.subarray(0, read);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function swapCase(name: string): string {
   return [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
 }
@@ -339,6 +359,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       tree,
       sent: secretSent,
       read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(root, entry.path, entry.size, max),
+      ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(root, entry.path, position, length) }),
+      maxScanBytes: max,
       display,
       ignoreFile: primaryView.context.ignore?.file ?? null,
       usedByBuild: (p) => usedPaths.some((u) => u !== '' && u !== '.' && isWithin(u, p)),

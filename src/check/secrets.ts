@@ -1,5 +1,15 @@
 import { ArtifactMatcher, ARTIFACTS, dockerignoreLinesFor, type ArtifactRule } from '../knowledge/artifacts.js';
-import { scanSecretContent, type SecretMatch } from '../knowledge/secret-content.js';
+import {
+  BINARY_EXTENSIONS,
+  canHoldSecretsWhenLarge,
+  extensionOf,
+  looksBinary,
+  scanSecretContent,
+  SECRET_SCAN_CHUNK_OVERLAP,
+  SECRET_SCAN_LARGE_MAX_BYTES,
+  SECRET_SCAN_MAX_BYTES,
+  type SecretMatch,
+} from '../knowledge/secret-content.js';
 import { severityOf } from './rules.js';
 import { baseName, fromParents, topmost, type TreeIndex } from './tree.js';
 import { withPaths, type Finding } from './types.js';
@@ -28,6 +38,13 @@ export interface SecretInput {
   sent: ReadonlySet<string>;
   /** Reads a regular file of the context for the content scan. */
   read: (entry: Entry) => ReadResult;
+  /**
+   * Reads `length` bytes at `position` of a file too large for `read` (null when it cannot be
+   * read). Without it, large files that can hold secrets are reported unscanned.
+   */
+  readRange?: (entry: Entry, position: number, length: number) => Uint8Array | null;
+  /** The size above which `read` skips a file (default SECRET_SCAN_MAX_BYTES). */
+  maxScanBytes?: number;
   /** Turns a context-relative path into the `file` of a finding. */
   display: (path: string) => string;
   /** The ignore file that would take the fix (its display name), or null when there is none yet. */
@@ -54,25 +71,94 @@ function isForeignDir(path: string): boolean {
   return foreignMatcher.match(path, 'dir') !== null;
 }
 
-function ignoreAdvice(input: SecretInput, lines: readonly string[], path: string): string {
+/**
+ * Where test keys live: the reason a key there is a warning. Test fixtures are sent (and shipped)
+ * all the same, so they are still reported.
+ */
+export function testLocation(path: string): string | null {
+  const segments = path.split('/');
+  const base = segments[segments.length - 1]!;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const s = segments[i]!;
+    if (s === 'testdata' || s === 'fixtures' || s === '__fixtures__' || s === '__tests__' || s === '__mocks__' || s === 'test-fixtures') {
+      return `under ${segments.slice(0, i + 1).join('/')}/`;
+    }
+    if (s === 'test' || s === 'tests' || s === 'spec' || s === 'testing') return `under ${segments.slice(0, i + 1).join('/')}/`;
+  }
+  if (/_test\.[^.]+$/.test(base) || /\.(?:test|spec)\.[^/]+$/.test(base) || /^test_[^/]+\.py$/.test(base)) return `in a test file (${base})`;
+  return null;
+}
+
+function quoted(lines: readonly string[]): string {
+  return lines.map((l) => JSON.stringify(l)).join(', ');
+}
+
+/**
+ * The fix for a secret. A file that a COPY source needs is never to be excluded: the key moves
+ * out of it and into a secret mount. A file whose name makes it a secret can be excluded. A
+ * key inside any other file (source, configuration) moves out of that file: excluding the file
+ * could break a `COPY . .` build that needs it.
+ */
+function secretFix(input: SecretInput, path: string, lines: readonly string[] | null, what: string): string {
   const where = input.ignoreFile ?? '.dockerignore (create it in the context root)';
   if (input.usedByBuild?.(path)) {
-    return `the Dockerfile uses it: pass it with RUN --mount=type=secret (docker build --secret) instead, then add ${lines
-      .map((l) => JSON.stringify(l))
-      .join(', ')} to ${where}`;
+    return `the Dockerfile copies ${path}, so do not exclude it: move the ${what} out of it and pass it with RUN --mount=type=secret (docker build --secret), or at run time from the environment`;
   }
-  return `add ${lines.map((l) => JSON.stringify(l)).join(', ')} to ${where}; if the build needs it, pass it with RUN --mount=type=secret`;
+  if (lines !== null) return `add ${quoted(lines)} to ${where}; if the build needs it, pass it with RUN --mount=type=secret instead`;
+  return `move the ${what} out of ${path} (read it from the environment or a secret store at run time; at build time use RUN --mount=type=secret)`;
+}
+
+/** The context's files that a content scan reads: regular, sent, outside installed dependencies, not binary by name. */
+function scannable(entry: Entry): boolean {
+  return !BINARY_EXTENSIONS.has(extensionOf(baseName(entry.path)));
+}
+
+/** Scan a file too large for one read, chunk by chunk with overlap; null when it cannot be read. */
+function scanLarge(input: SecretInput, entry: Entry): SecretMatch[] | 'binary' | null {
+  const readRange = input.readRange;
+  if (readRange === undefined) return null;
+  const chunk = SECRET_SCAN_MAX_BYTES;
+  const found = new Map<string, SecretMatch>();
+  let linesBefore = 0; // newlines before `position`
+  for (let position = 0; position < entry.size; ) {
+    const bytes = readRange(entry, position, Math.min(chunk, entry.size - position));
+    if (bytes === null) return null;
+    if (bytes.length === 0) break;
+    if (position === 0 && looksBinary(bytes)) return 'binary';
+    // Cut at a line end so that lines are whole; the next chunk starts OVERLAP bytes earlier.
+    const last = position + bytes.length >= entry.size;
+    let cut = bytes.length;
+    if (!last) {
+      const nl = bytes.lastIndexOf(10);
+      if (nl > bytes.length / 2) cut = nl + 1;
+    }
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, cut).toString('utf8');
+    for (const m of scanSecretContent(text, baseName(entry.path))) {
+      const line = m.line + linesBefore;
+      const key = `${line}:${m.kind}`;
+      if (!found.has(key)) found.set(key, { ...m, line });
+    }
+    if (last) break;
+    // Next chunk: from the first line start at least OVERLAP bytes before the cut.
+    let next = Math.max(cut - SECRET_SCAN_CHUNK_OVERLAP, 1);
+    const nl = bytes.indexOf(10, next - 1);
+    next = nl === -1 || nl + 1 >= cut ? cut : nl + 1;
+    for (let i = 0; i < next; i++) if (bytes[i] === 10) linesBefore++;
+    position += next;
+  }
+  return [...found.values()];
 }
 
 /**
  * Secrets in the context: files and directories whose names the shared table lists as secrets,
  * and regular files whose content holds a key or a token. Never reports the secret itself. The
- * only I/O is `input.read`.
+ * only I/O is `input.read` and `input.readRange`.
  */
 export function findSecrets(input: SecretInput): Finding[] {
   const findings: Finding[] = [];
   const byName = new Map<string, ArtifactRule>();
   const reported = new Set<string>();
+  const max = input.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
 
   // Installed dependencies are third-party: their test keys and sample .env files are not the
   // project's secrets (and the dependency folder in the context is the problem itself).
@@ -93,32 +179,48 @@ export function findSecrets(input: SecretInput): Finding[] {
     return false;
   };
 
-  // Content: every regular file that is sent.
+  // Content: every regular file that is sent and can hold text.
   const contentHits = new Map<string, SecretMatch[]>();
   const unscanned = new Set<string>();
+  const tooLarge: Entry[] = [];
   tree.entries.forEach((entry, i) => {
-    if (entry.type !== 'file' || foreign.has(i) || !input.sent.has(entry.path)) return;
-    const result = input.read(entry);
-    if ('skipped' in result) {
-      if (byName.has(entry.path)) unscanned.add(entry.path);
-      return;
+    if (entry.type !== 'file' || foreign.has(i) || !input.sent.has(entry.path) || insideSecretDir(entry.path)) return;
+    if (!scannable(entry) && !byName.has(entry.path)) return;
+    let matches: SecretMatch[];
+    if (entry.size > max) {
+      if (!canHoldSecretsWhenLarge(baseName(entry.path)) && !byName.has(entry.path)) return;
+      const large = entry.size <= SECRET_SCAN_LARGE_MAX_BYTES ? scanLarge(input, entry) : null;
+      if (large === 'binary') return;
+      if (large === null) {
+        if (byName.has(entry.path)) unscanned.add(entry.path);
+        else tooLarge.push(entry);
+        return;
+      }
+      matches = large;
+    } else {
+      const result = input.read(entry);
+      if ('skipped' in result) {
+        if (byName.has(entry.path)) unscanned.add(entry.path);
+        return;
+      }
+      matches = scanSecretContent(result.text, baseName(entry.path));
     }
-    const matches = scanSecretContent(result.text, baseName(entry.path));
     if (matches.length > 0) contentHits.set(entry.path, matches);
   });
 
   for (const dir of secretDirs) {
     const rule = byName.get(dir)!;
     const files = input.tree.entries.filter((e) => e.type === 'file' && e.path.startsWith(dir + '/') && input.sent.has(e.path));
+    const test = testLocation(dir + '/');
     findings.push(
       withPaths(
         {
-          severity: severityOf('secret-file'),
+          severity: test === null ? severityOf('secret-file') : 'warning',
           rule: 'secret-file',
           file: input.display(dir),
           line: 0,
-          message: `${dir}/ is in ${input.contextLabel}: ${rule.reason}`,
-          fix: ignoreAdvice(input, dockerignoreLinesFor(rule, dir), dir),
+          message: `${dir}/ is in ${input.contextLabel}: ${rule.reason}${test === null ? '' : ` (${test}: likely test data; it still ships in the image)`}`,
+          fix: secretFix(input, dir, dockerignoreLinesFor(rule, dir), 'credentials'),
         },
         files.map((f) => f.path),
         files.reduce((sum, f) => sum + f.size, 0),
@@ -131,32 +233,50 @@ export function findSecrets(input: SecretInput): Finding[] {
     if (reported.has(path) || insideSecretDir(path)) continue;
     if (CONTENT_DECIDES.has(rule.id) && !unscanned.has(path)) continue; // the content scan decides
     if (contentHits.has(path)) continue; // reported with its kind and line below
+    const test = testLocation(path);
     findings.push({
-      severity: severityOf('secret-file'),
+      severity: test === null ? severityOf('secret-file') : 'warning',
       rule: 'secret-file',
       file: input.display(path),
       line: 0,
-      message: `${path} is in ${input.contextLabel}: ${rule.reason}`,
-      fix: ignoreAdvice(input, dockerignoreLinesFor(rule, path), path),
+      message: `${path} is in ${input.contextLabel}: ${rule.reason}${test === null ? '' : ` (${test}: likely test data; it still ships in the image)`}`,
+      fix: secretFix(input, path, dockerignoreLinesFor(rule, path), 'credentials'),
       paths: [path],
     });
   }
 
   for (const [path, matches] of contentHits) {
-    if (insideSecretDir(path)) continue;
     const rule = byName.get(path);
-    const lines = rule ? dockerignoreLinesFor(rule, path) : [path];
+    const lines = rule ? dockerignoreLinesFor(rule, path) : null;
+    const test = testLocation(path);
     for (const match of matches) {
+      const doubt = test !== null ? `${test}: likely a test key; it still ships in the image` : match.weak;
+      const what = match.kind === 'private-key' || match.kind === 'gcp-service-account-key' ? 'key' : 'credential';
+      const fix = secretFix(input, path, lines, what);
       findings.push({
-        severity: severityOf('secret-content'),
+        severity: doubt === undefined ? severityOf('secret-content') : 'warning',
         rule: 'secret-content',
         file: input.display(path),
         line: match.line,
-        message: `${match.description} on line ${match.line} of ${path}, which is in ${input.contextLabel}`,
-        fix: `${ignoreAdvice(input, lines, path)}; treat the credential as leaked and rotate it`,
+        message: `${match.description} on line ${match.line} of ${path}, which is in ${input.contextLabel}${doubt === undefined ? '' : ` (${doubt})`}`,
+        fix: doubt === undefined ? `${fix}; treat the ${what} as leaked and rotate it` : fix,
         paths: [path],
       });
     }
+  }
+
+  for (const entry of tooLarge) {
+    const mib = (entry.size / (1024 * 1024)).toFixed(1);
+    findings.push({
+      severity: 'info',
+      rule: 'secret-content',
+      file: input.display(entry.path),
+      line: 0,
+      message: `${entry.path} (${mib} MiB) was not scanned for secrets: it is over the ${entry.size > SECRET_SCAN_LARGE_MAX_BYTES ? SECRET_SCAN_LARGE_MAX_BYTES / (1024 * 1024) : max / (1024 * 1024)} MiB scan limit, and files of its kind can hold credentials`,
+      fix: `review it, or keep it out of ${input.contextLabel} if the build does not need it`,
+      paths: [entry.path],
+      bytes: entry.size,
+    });
   }
   return findings;
 }
