@@ -98,8 +98,8 @@ describe('ctxsize suggest (end to end)', () => {
       assert.equal(doc.schemaVersion, 1);
       const modules = doc.suggestions.find((s: { id: string }) => s.id === 'node-modules');
       assert.deepEqual(
-        { ...modules, reason: typeof modules.reason },
-        { id: 'node-modules', lines: ['**/node_modules'], category: 'dependencies', reason: 'string', files: 2, bytes: 50_000, entries: 6, paths: ['node_modules', 'packages/b/node_modules'], totalPaths: 2, selected: true },
+        { ...modules, reason: typeof modules.reason, evidence: typeof modules.evidence },
+        { id: 'node-modules', lines: ['**/node_modules'], category: 'dependencies', reason: 'string', files: 2, bytes: 50_000, entries: 6, paths: ['node_modules', 'packages/b/node_modules'], totalPaths: 2, status: 'write', evidence: 'string', selected: true },
       );
       assert.ok(Array.isArray(doc.withheld));
       assert.ok(Array.isArray(doc.gitignore));

@@ -114,7 +114,55 @@ export interface ArtifactRule extends ArtifactPattern {
    * {@link dockerignoreLinesFor} to get the lines for one match.
    */
   dockerignore: readonly string[];
+  /**
+   * What `suggest` may do when a build may read the match (it lies in what a Dockerfile copies,
+   * or the Dockerfile copies the whole context). Defaults by category ({@link whenReadOf}):
+   * - `exclude`: no build reads it (caches, editor and OS files): propose it whatever the build does;
+   * - `untracked`: propose it only when git does not track it (a fresh clone has none, so no
+   *   working build needs it); a tracked match is source until shown otherwise: review;
+   * - `recreated`: propose it only when git does not track it and a RUN step runs one of
+   *   `recreatedBy` (the image installs or builds its own); otherwise review;
+   * - `unless-git`: propose it unless a RUN step runs `git` (VCS data);
+   * - `review`: never proposed by default when a build may read it.
+   */
+  whenRead?: WhenRead;
+  /** Commands that recreate the match inside the image (`npm`, `cargo`…), for `recreated`. */
+  recreatedBy?: readonly string[];
+  /** Commands that read the match when they run in the image (`.npmrc`: npm, pnpm, yarn). */
+  readBy?: readonly string[];
 }
+
+/** See {@link ArtifactRule.whenRead}. */
+export type WhenRead = 'exclude' | 'untracked' | 'recreated' | 'unless-git' | 'review';
+
+/** An entry's {@link ArtifactRule.whenRead}, or its category's default. */
+export function whenReadOf(rule: ArtifactRule): WhenRead {
+  if (rule.whenRead) return rule.whenRead;
+  switch (rule.category) {
+    case 'python-cache':
+    case 'node-cache':
+    case 'build-cache':
+    case 'editor':
+    case 'os':
+      return 'exclude';
+    case 'vcs':
+      return 'unless-git';
+    case 'dependencies':
+    case 'build-output':
+      return 'recreated';
+    case 'secrets':
+    case 'logs':
+    case 'test-output':
+      return 'untracked';
+    default:
+      return 'review';
+  }
+}
+
+/** Package managers that install Node packages (and read `.npmrc`). */
+const NODE_INSTALLERS = ['npm', 'npx', 'pnpm', 'yarn', 'bun', 'corepack'] as const;
+/** Tools that create a Python environment or install into one. */
+const PYTHON_INSTALLERS = ['pip', 'pip3', 'uv', 'poetry', 'pipenv', 'pdm', 'conda', 'mamba', 'micromamba', 'virtualenv', 'venv', 'hatch'] as const;
 
 type Row = Omit<ArtifactRule, 'neverDelete' | 'clean'> & { clean?: boolean; neverDelete?: boolean };
 
@@ -179,9 +227,9 @@ export const ARTIFACTS: readonly ArtifactRule[] = [
 
   // ---- Test output ------------------------------------------------------------------------------
   cache({ id: 'nyc-output', category: 'test-output', ecosystem: 'node', kind: 'dir', pattern: '.nyc_output', depth: 'any-depth',
-    reason: "nyc's raw coverage data, rewritten on every test run.", dockerignore: ['**/.nyc_output'] }),
+    reason: "nyc's raw coverage data, rewritten on every test run.", dockerignore: ['**/.nyc_output'], whenRead: 'exclude' }),
   known({ id: 'coverage-report', category: 'test-output', ecosystem: 'any', kind: 'dir', pattern: 'coverage', depth: 'any-depth',
-    reason: 'Coverage reports belong to CI, not to an image; not deleted by default because "coverage" can also be a source folder.', dockerignore: ['**/coverage'] }),
+    reason: 'Coverage reports belong to CI, not to an image; not deleted by default because "coverage" can also be a source folder.', dockerignore: ['**/coverage'], whenRead: 'review' }),
   known({ id: 'python-htmlcov', category: 'test-output', ecosystem: 'python', kind: 'dir', pattern: 'htmlcov', depth: 'any-depth',
     reason: "coverage.py's HTML report; a report, not a cache, so it is not deleted by default.", dockerignore: ['**/htmlcov'] }),
   known({ id: 'python-coverage-data', category: 'test-output', ecosystem: 'python', kind: 'file', pattern: '.coverage', depth: 'any-depth',
@@ -193,35 +241,35 @@ export const ARTIFACTS: readonly ArtifactRule[] = [
 
   // ---- Dependencies: reinstalled inside the image, never deleted by clean -----------------------
   keep({ id: 'node-modules', category: 'dependencies', ecosystem: 'node', kind: 'dir', pattern: 'node_modules', depth: 'any-depth',
-    reason: 'Installed packages: the image installs its own (npm ci), and host builds may hold native binaries for the wrong platform.', dockerignore: ['**/node_modules'] }),
+    reason: 'Installed packages: the image installs its own (npm ci), and host builds may hold native binaries for the wrong platform.', dockerignore: ['**/node_modules'], recreatedBy: NODE_INSTALLERS }),
   keep({ id: 'python-venv', category: 'dependencies', ecosystem: 'python', kind: 'dir', pattern: '*', depth: 'any-depth', contains: ['pyvenv.cfg', 'conda-meta'],
-    reason: 'A Python virtual environment (it holds pyvenv.cfg or conda-meta): tied to the host interpreter; the image creates its own.', dockerignore: ['{path}'] }),
+    reason: 'A Python virtual environment (it holds pyvenv.cfg or conda-meta): tied to the host interpreter; the image creates its own.', dockerignore: ['{path}'], recreatedBy: PYTHON_INSTALLERS }),
   keep({ id: 'python-dot-venv', category: 'dependencies', ecosystem: 'python', kind: 'dir', pattern: '.venv', depth: 'any-depth',
-    reason: 'A Python virtual environment: tied to the host interpreter; the image creates its own.', dockerignore: ['**/.venv'] }),
+    reason: 'A Python virtual environment: tied to the host interpreter; the image creates its own.', dockerignore: ['**/.venv'], recreatedBy: PYTHON_INSTALLERS }),
   keep({ id: 'python-venv-dir', category: 'dependencies', ecosystem: 'python', kind: 'dir', pattern: 'venv', depth: 'any-depth',
-    reason: 'A Python virtual environment: tied to the host interpreter; the image creates its own.', dockerignore: ['**/venv'] }),
+    reason: 'A Python virtual environment: tied to the host interpreter; the image creates its own.', dockerignore: ['**/venv'], recreatedBy: PYTHON_INSTALLERS }),
   keep({ id: 'python-tox', category: 'dependencies', ecosystem: 'python', kind: 'dir', pattern: '.tox', depth: 'any-depth',
-    reason: "tox's virtual environments: host-specific and large.", dockerignore: ['**/.tox'] }),
+    reason: "tox's virtual environments: host-specific and large.", dockerignore: ['**/.tox'], recreatedBy: ['tox'] }),
   keep({ id: 'python-nox', category: 'dependencies', ecosystem: 'python', kind: 'dir', pattern: '.nox', depth: 'any-depth',
-    reason: "nox's virtual environments: host-specific and large.", dockerignore: ['**/.nox'] }),
+    reason: "nox's virtual environments: host-specific and large.", dockerignore: ['**/.nox'], recreatedBy: ['nox'] }),
   keep({ id: 'python-eggs', category: 'dependencies', ecosystem: 'python', kind: 'dir', pattern: '.eggs', depth: 'any-depth',
-    reason: 'Packages fetched by setuptools for the build; reinstalled in the image.', dockerignore: ['**/.eggs'] }),
+    reason: 'Packages fetched by setuptools for the build; reinstalled in the image.', dockerignore: ['**/.eggs'], recreatedBy: PYTHON_INSTALLERS }),
   keep({ id: 'direnv', category: 'dependencies', ecosystem: 'any', kind: 'dir', pattern: '.direnv', depth: 'any-depth',
-    reason: "direnv's per-project environments (often a virtual environment); host-specific.", dockerignore: ['**/.direnv'] }),
+    reason: "direnv's per-project environments (often a virtual environment); host-specific.", dockerignore: ['**/.direnv'], whenRead: 'untracked' }),
   keep({ id: 'yarn-cache', category: 'dependencies', ecosystem: 'node', kind: 'dir', pattern: '.yarn/cache', depth: 'any-depth',
     reason: "Yarn's offline package cache; with zero-installs it is committed, so it is never deleted.", dockerignore: [] }),
   keep({ id: 'pnpm-store', category: 'dependencies', ecosystem: 'node', kind: 'dir', pattern: '.pnpm-store', depth: 'any-depth',
-    reason: "pnpm's content-addressed store when placed in the project; the image installs its own.", dockerignore: ['**/.pnpm-store'] }),
+    reason: "pnpm's content-addressed store when placed in the project; the image installs its own.", dockerignore: ['**/.pnpm-store'], recreatedBy: ['pnpm'] }),
   keep({ id: 'php-vendor', category: 'dependencies', ecosystem: 'php', kind: 'dir', pattern: 'vendor', depth: 'any-depth', siblings: ['composer.json'],
-    reason: "Composer's installed packages; composer install recreates them in the image.", dockerignore: ['{path}'] }),
+    reason: "Composer's installed packages; composer install recreates them in the image.", dockerignore: ['{path}'], recreatedBy: ['composer'] }),
   keep({ id: 'ruby-vendor-bundle', category: 'dependencies', ecosystem: 'ruby', kind: 'dir', pattern: 'vendor/bundle', depth: 'any-depth',
-    reason: "Bundler's installed gems; bundle install recreates them in the image.", dockerignore: ['**/vendor/bundle'] }),
+    reason: "Bundler's installed gems; bundle install recreates them in the image.", dockerignore: ['**/vendor/bundle'], recreatedBy: ['bundle', 'bundler'] }),
   keep({ id: 'go-vendor', category: 'dependencies', ecosystem: 'go', kind: 'dir', pattern: 'vendor', depth: 'any-depth', siblings: ['go.mod'],
     reason: 'Vendored Go modules: builds with -mod=vendor need them, so they stay in the context and are never deleted.', dockerignore: [] }),
   keep({ id: 'elm-stuff', category: 'dependencies', ecosystem: 'any', kind: 'dir', pattern: 'elm-stuff', depth: 'any-depth',
-    reason: "Elm's downloaded packages and build artifacts; elm make recreates them.", dockerignore: ['**/elm-stuff'] }),
+    reason: "Elm's downloaded packages and build artifacts; elm make recreates them.", dockerignore: ['**/elm-stuff'], recreatedBy: ['elm'] }),
   keep({ id: 'terraform-dir', category: 'dependencies', ecosystem: 'terraform', kind: 'dir', pattern: '.terraform', depth: 'any-depth',
-    reason: 'Terraform providers and modules downloaded by terraform init; large and host-specific.', dockerignore: ['**/.terraform'] }),
+    reason: 'Terraform providers and modules downloaded by terraform init; large and host-specific.', dockerignore: ['**/.terraform'], recreatedBy: ['terraform'] }),
 
   // ---- Build outputs: regenerable, but a user may rely on them; never in clean's default set ----
   known({ id: 'next-build', category: 'build-output', ecosystem: 'node', kind: 'dir', pattern: '.next', depth: 'any-depth',
@@ -235,21 +283,21 @@ export const ARTIFACTS: readonly ArtifactRule[] = [
   known({ id: 'build', category: 'build-output', ecosystem: 'any', kind: 'dir', pattern: 'build', depth: 'any-depth',
     reason: 'Build output: the image usually builds its own (keep it when the Dockerfile copies it).', dockerignore: ['**/build'] }),
   known({ id: 'rust-target', category: 'build-output', ecosystem: 'rust', kind: 'dir', pattern: 'target', depth: 'any-depth', siblings: ['Cargo.toml'],
-    reason: "Cargo's build directory: often gigabytes, and the image compiles its own.", dockerignore: ['{path}'] }),
+    reason: "Cargo's build directory: often gigabytes, and the image compiles its own.", dockerignore: ['{path}'], recreatedBy: ['cargo'] }),
   known({ id: 'maven-target', category: 'build-output', ecosystem: 'jvm', kind: 'dir', pattern: 'target', depth: 'any-depth', siblings: ['pom.xml'],
-    reason: "Maven's build directory: the image builds its own jar.", dockerignore: ['{path}'] }),
+    reason: "Maven's build directory: the image builds its own jar.", dockerignore: ['{path}'], recreatedBy: ['mvn', 'mvnw'] }),
   known({ id: 'sbt-target', category: 'build-output', ecosystem: 'jvm', kind: 'dir', pattern: 'target', depth: 'any-depth', siblings: ['build.sbt'],
-    reason: "sbt's build directory: the image builds its own.", dockerignore: ['{path}'] }),
+    reason: "sbt's build directory: the image builds its own.", dockerignore: ['{path}'], recreatedBy: ['sbt'] }),
   known({ id: 'dotnet-bin', category: 'build-output', ecosystem: 'dotnet', kind: 'dir', pattern: 'bin', depth: 'any-depth', siblings: ['*.csproj', '*.fsproj', '*.vbproj'],
-    reason: '.NET build output: dotnet publish in the image produces its own.', dockerignore: ['{path}'] }),
+    reason: '.NET build output: dotnet publish in the image produces its own.', dockerignore: ['{path}'], recreatedBy: ['dotnet'] }),
   known({ id: 'dotnet-obj', category: 'build-output', ecosystem: 'dotnet', kind: 'dir', pattern: 'obj', depth: 'any-depth', siblings: ['*.csproj', '*.fsproj', '*.vbproj'],
-    reason: '.NET intermediate build files: host-specific, and dotnet restore in the image recreates them.', dockerignore: ['{path}'] }),
+    reason: '.NET intermediate build files: host-specific, and dotnet restore in the image recreates them.', dockerignore: ['{path}'], recreatedBy: ['dotnet'] }),
   known({ id: 'python-egg-info', category: 'build-output', ecosystem: 'python', kind: 'dir', pattern: '*.egg-info', depth: 'any-depth',
-    reason: 'setuptools metadata; an editable install (pip install -e) needs it, so it is not deleted by default.', dockerignore: ['**/*.egg-info'] }),
+    reason: 'setuptools metadata; an editable install (pip install -e) needs it, so it is not deleted by default.', dockerignore: ['**/*.egg-info'], recreatedBy: PYTHON_INSTALLERS }),
   known({ id: 'elixir-build', category: 'build-output', ecosystem: 'elixir', kind: 'dir', pattern: '_build', depth: 'any-depth', siblings: ['mix.exs'],
-    reason: "Mix's build directory: host-specific compiled code.", dockerignore: ['{path}'] }),
+    reason: "Mix's build directory: host-specific compiled code.", dockerignore: ['{path}'], recreatedBy: ['mix'] }),
   known({ id: 'haskell-stack-work', category: 'build-output', ecosystem: 'haskell', kind: 'dir', pattern: '.stack-work', depth: 'any-depth',
-    reason: "Stack's build directory: large and host-specific.", dockerignore: ['**/.stack-work'] }),
+    reason: "Stack's build directory: large and host-specific.", dockerignore: ['**/.stack-work'], recreatedBy: ['stack'] }),
 
   // ---- Version control --------------------------------------------------------------------------
   keep({ id: 'git', category: 'vcs', ecosystem: 'any', kind: 'any', pattern: '.git', depth: 'any-depth',
@@ -337,7 +385,7 @@ export const ARTIFACTS: readonly ArtifactRule[] = [
   keep({ id: 'java-keystore', category: 'secrets', ecosystem: 'jvm', kind: 'file', pattern: '*.jks', depth: 'any-depth',
     reason: 'Java key stores hold private keys: never through the context.', dockerignore: ['**/*.jks'] }),
   keep({ id: 'npmrc', category: 'secrets', ecosystem: 'node', kind: 'file', pattern: '.npmrc', depth: 'any-depth',
-    reason: '.npmrc often carries a registry token: pass it with RUN --mount=type=secret instead.', dockerignore: ['**/.npmrc'] }),
+    reason: '.npmrc often carries a registry token: pass it with RUN --mount=type=secret instead.', dockerignore: ['**/.npmrc'], readBy: NODE_INSTALLERS }),
   keep({ id: 'pypirc', category: 'secrets', ecosystem: 'python', kind: 'file', pattern: '.pypirc', depth: 'any-depth',
     reason: '.pypirc holds package-index credentials.', dockerignore: ['**/.pypirc'] }),
   keep({ id: 'git-credentials', category: 'secrets', ecosystem: 'any', kind: 'file', pattern: '.git-credentials', depth: 'any-depth',
@@ -588,4 +636,25 @@ export function parseArtifactPattern(text: string): ArtifactPattern {
   const pattern: ArtifactPattern = { pattern: parts.join('/'), kind, depth };
   parts.forEach(compileNameGlob); // report a malformed glob now, not at match time
   return pattern;
+}
+
+/**
+ * Whether an `.npmrc` holds a credential written out: a `_authToken`, `_auth`, `_password` or
+ * `password` setting whose value is not only an environment reference (`${NPM_TOKEN}` is filled in
+ * by npm at run time: the file itself holds no secret). Without one the file is configuration
+ * (`shamefully-hoist=true`, a registry URL) that npm, pnpm and yarn read.
+ */
+export function npmrcHoldsCredential(text: string): boolean {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const eq = line.indexOf('=');
+    if (eq === -1) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (!/(^|:)(_authToken|_auth|_password|password|token)$/i.test(key)) continue;
+    if (value === '' || /^(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(value)) continue;
+    return true;
+  }
+  return false;
 }

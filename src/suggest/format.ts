@@ -32,19 +32,31 @@ export function formatSuggestReport(report: SuggestReport, cwd: string, writing:
   out.push(`  Dockerfile: ${shown(report.dockerfile, cwd)}; context now: ${humanSize(report.context.bytes)} in ${files(report.context.files)}`);
   out.push('');
 
-  if (report.suggestions.length === 0) {
-    out.push('No suggestion: nothing known to be unneeded is left in the context.');
+  const toWrite = report.suggestions.filter((s) => s.status === 'write');
+  const toReview = report.suggestions.filter((s) => s.status === 'review');
+  if (toWrite.length === 0) {
+    out.push('No suggestion: nothing shown to be unneeded is left in the context.');
+    out.push('');
   }
-  for (const s of report.suggestions) {
-    const flags = [s.category, s.narrowed ? 'narrowed' : '', s.selected ? '' : 'not selected'].filter(Boolean).join(', ');
+  const show = (s: (typeof report.suggestions)[number]): void => {
+    const flags = [s.category, s.narrowed ? 'narrowed' : '', s.status === 'review' ? (s.selected ? 'selected by --only' : '') : s.selected ? '' : 'not selected']
+      .filter(Boolean)
+      .join(', ');
     out.push(`${s.id}  (${flags})  ${saves(s)}`);
     for (const line of s.lines) out.push(`    ${line}`);
     out.push(`  ${s.reason}`);
     out.push(`  removes: ${sample(s.paths, s.totalPaths)}`);
-    if (s.insideSources) {
-      out.push(`  note: inside what the Dockerfile copies (${s.insideSources.map((r) => `${r.instruction} ${r.raw}, line ${r.line}`).join('; ')}); the image does not need it`);
+    if (s.evidence) out.push(`  ${s.status === 'review' ? 'review' : 'because'}: ${s.evidence}`);
+    if (s.insideSources && s.status === 'write') {
+      out.push(`  note: inside what the Dockerfile copies (${s.insideSources.map((r) => `${r.instruction} ${r.raw}, line ${r.line}`).join('; ')})`);
     }
     out.push('');
+  };
+  toWrite.forEach(show);
+  if (toReview.length > 0) {
+    out.push('Review (not written by --write unless --only names the id: a build may read these)');
+    out.push('');
+    toReview.forEach(show);
   }
 
   if (report.withheld.length > 0) {
@@ -60,8 +72,10 @@ export function formatSuggestReport(report: SuggestReport, cwd: string, writing:
   if (git.length > 0 || report.gitignoreNotes.length > 0) {
     out.push('From .gitignore');
     for (const g of git) {
-      const effect = g.redundantWith ? `(already in ${g.redundantWith})` : `${saves(g)}${g.selected ? '' : ' (not selected)'}`;
+      const state = g.status === 'review' ? (g.selected ? ' (review, selected by --only)' : ' (review: not written)') : g.selected ? '' : ' (not selected)';
+      const effect = g.redundantWith ? `(already in ${g.redundantWith})` : `${saves(g)}${state}`;
       out.push(`  ${g.file}:${g.line}  ${g.pattern}  ->  ${g.lines.join(' ')}  ${effect}`);
+      if (g.status === 'review' && !g.redundantWith) out.push(`    review: ${g.evidence}  [id ${g.id}]`);
     }
     for (const note of report.gitignoreNotes) out.push(`  note: ${note}`);
     out.push('');

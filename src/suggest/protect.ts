@@ -21,14 +21,16 @@ import type { ContextSource } from '../dockerfile/index.js';
 import type { EffectivePlan } from '../effective.js';
 import type { ArtifactRule } from '../knowledge/artifacts.js';
 import type { ContextTree, Removal } from './engine.js';
-import { parentOf } from './patterns.js';
+import { parentOf, sourcePattern } from './patterns.js';
 import type { SourceRef } from './types.js';
 
 /** Why an entry must stay. */
 export type KeepReason =
   | { kind: 'source'; source: SourceRef }
   | { kind: 'table'; rule: ArtifactRule }
-  | { kind: 'build-file'; path: string };
+  | { kind: 'build-file'; path: string }
+  /** The user's own `!` line re-includes it: intent, never undone. */
+  | { kind: 'user-exception'; line: number; pattern: string };
 
 /** Which protection a candidate is checked against (see the module comment). */
 export type ProtectionLevel = 'named' | 'covered';
@@ -83,6 +85,11 @@ export class Protection {
     plan: EffectivePlan | null,
   ) {
     const sources = namingSources(plan).map((s) => ({ path: s.path, ref: sourceRef(s) }));
+    // A path built from build arguments is protected for every value (`.build/*-*/app`).
+    for (const s of namingSources(plan)) {
+      const general = sourcePattern(s.raw, s.path);
+      if (general !== null && general !== s.path) sources.push({ path: general, ref: sourceRef(s) });
+    }
     const known = new Set(sources.map((s) => s.path));
     // Symbolic links among the sources are followed by BuildKit: their targets are used too.
     for (const path of plan?.includePaths ?? []) {
@@ -114,6 +121,7 @@ export class Protection {
       });
       if (!any) this.absent.push({ path, reason });
     }
+    this.protectUserExceptions(context.ignore);
     for (const path of [context.dockerfileRelative, context.ignorePath ? relativeToRoot(context, context.ignorePath) : null]) {
       if (path === null || path.startsWith('../')) continue;
       const i = tree.index.get(path);
@@ -121,6 +129,43 @@ export class Protection {
         this.add(this.named, i, { kind: 'build-file', path });
         this.add(this.covered, i, { kind: 'build-file', path });
       }
+    }
+  }
+
+  /**
+   * The user's `!` lines are intent: an entry that such a line names (it matches the entry itself,
+   * not a directory above it, and says more than `*`) keeps being sent. A `!` line that matches no
+   * entry yet (`!dist/**\/app` for a build output) is checked on a sample path.
+   */
+  private protectUserExceptions(ignore: IgnoreFile | null): void {
+    if (ignore === null || !ignore.rules.some((r) => r.pattern.startsWith('!'))) return;
+    let matcher: PatternMatcher;
+    try {
+      matcher = new PatternMatcher(ignore, this.context.platform);
+    } catch {
+      return;
+    }
+    const hit = new Set<number>();
+    this.tree.entries.forEach((entry, i) => {
+      let d;
+      try {
+        d = matcher.decide(entry.path);
+      } catch {
+        return;
+      }
+      if (d.pattern === null || !d.pattern.exclusion || d.matchedPath !== entry.path) return;
+      const last = d.pattern.text.slice(d.pattern.text.lastIndexOf('/') + 1);
+      if (/^[*?]*$/.test(last)) return;
+      hit.add(d.pattern.line);
+      const reason: KeepReason = { kind: 'user-exception', line: d.pattern.line, pattern: '!' + d.pattern.text };
+      this.add(this.named, i, reason);
+      this.add(this.covered, i, reason);
+    });
+    for (const rule of ignore.rules) {
+      if (!rule.pattern.startsWith('!') || hit.has(rule.line)) continue;
+      const sample = samplePath(rule.pattern.slice(1));
+      if (sample === null || this.tree.index.has(sample)) continue;
+      this.absent.push({ path: sample, reason: { kind: 'user-exception', line: rule.line, pattern: rule.pattern } });
     }
   }
 
@@ -197,6 +242,17 @@ export class Protection {
   }
 }
 
+/** A path a pattern matches, for checking a pattern that matches no entry: `**` and `*` become `x`. */
+function samplePath(pattern: string): string | null {
+  if (pattern.includes('[')) return null;
+  const path = pattern
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .map((s) => (s === '**' ? 'x' : s.replace(/\\(.)/g, '$1').replace(/[*?]/g, 'x')))
+    .join('/');
+  return path === '' || path.startsWith('..') ? null : path;
+}
+
 function excludes(matcher: PatternMatcher, path: string): boolean {
   try {
     return matcher.matchesOrParentMatches(path);
@@ -231,5 +287,10 @@ export function describeReasons(reasons: readonly KeepReason[]): string {
     }
   }
   if (reasons.some((r) => r.kind === 'build-file')) parts.push('it is the Dockerfile or the ignore file itself');
+  for (const r of reasons) {
+    if (r.kind !== 'user-exception') continue;
+    const text = `your ignore file re-includes it (line ${r.line}: ${r.pattern}), and ctxsize does not undo your exceptions`;
+    if (!parts.includes(text)) parts.push(text);
+  }
   return parts.join('; ');
 }

@@ -16,7 +16,10 @@ import type { Builder } from '../walk/builders.js';
 import type { Entry } from '../walk/entry.js';
 import { problemKey, proposeAllowList } from './allow-list.js';
 import { insertIntoBlock, unifiedDiff, type BlockLine } from './block.js';
+import { findBuildReads, type BuildReads } from './build-reads.js';
 import { scanTable } from './candidates.js';
+import { judgeRemoval, type CandidateKind, type Judge } from './evidence.js';
+import { readGitStatus } from './git-status.js';
 import { amountOf, ContextTree, isSubset, RemovalEngine, walkSent, withWrittenFile, type Removal } from './engine.js';
 import { convertGitignorePattern, gitDecisions, readGitignores, trackedFiles, type GitRule } from './gitignore.js';
 import { isException, literalPattern } from './patterns.js';
@@ -54,6 +57,8 @@ interface Candidate {
   /** Top-most context paths the candidate is about (used to narrow it to literal paths). */
   paths: string[];
   level: ProtectionLevel;
+  /** What it is, for judging the evidence (evidence.ts). */
+  what: CandidateKind;
 }
 
 /** A candidate that survived: its final lines and removal. */
@@ -62,6 +67,9 @@ interface Kept {
   lines: string[];
   removal: Removal;
   narrowed: boolean;
+  /** Written by default, or for review (evidence.ts); set once judged. */
+  status?: 'write' | 'review';
+  evidence?: string;
 }
 
 interface Run {
@@ -73,6 +81,8 @@ interface Run {
   protection: Protection;
   withheld: Withheld[];
   warnings: string[];
+  reads: BuildReads;
+  judge: Judge;
 }
 
 /**
@@ -102,10 +112,15 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     }
   }
   const engine = new RemovalEngine(context, tree, current, label);
-  const protection = new Protection(context, tree, plan);
+  const reads = findBuildReads({ context: contexts.buildkit, writePath, tree, cwd, plan, target: options.target, buildArgs: options.buildArgs });
+  for (const b of reads.builds) {
+    if (b.unknown !== null) warnings.push(`${b.label} also reads ${label} but could not be read (${b.unknown}): it counts as reading the whole context`);
+  }
+  const protection = new Protection(context, tree, reads.merged());
   const scan = scanTable(context.root, tree, (p) => !protection.holdsProtected(p, 'named'));
   protection.addKeepers(scan.keepers);
-  const run: Run = { context, claimed: scan.claimed, tree, engine, protection, withheld: [], warnings };
+  const judge: Judge = { tree, reads, git: readGitStatus(context.root, tree), root: context.root };
+  const run: Run = { context, claimed: scan.claimed, tree, engine, protection, withheld: [], warnings, reads, judge };
 
   // Knowledge-table entries, then large files.
   const candidates: Candidate[] = scan.table.map((c) => ({
@@ -115,9 +130,13 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     lines: c.lines,
     paths: c.paths,
     level: 'named' as const,
+    what: { kind: 'table', rule: c.rule } as CandidateKind,
   }));
   candidates.push(...largeFileCandidates(run, plan, scan.claimed, scan.matched, scan.keepers, options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES));
-  const evaluated = candidates.flatMap((c) => evaluateCandidate(run, c) ?? []);
+  const evaluated = candidates.flatMap((c) => {
+    const k = evaluateCandidate(run, c);
+    return k === null ? [] : judged(run, k);
+  });
   const kept = dropRedundant(evaluated);
 
   const selection = options.selection ?? {};
@@ -128,7 +147,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   // .gitignore entries.
   const gitignoreNotes: string[] = [];
   const union = new Uint8Array(tree.entries.length);
-  for (const k of kept) k.removal.flags.forEach((f, i) => f && (union[i] = 1));
+  for (const k of kept) if (k.status === 'write') k.removal.flags.forEach((f, i) => f && (union[i] = 1));
   const gitKept = options.gitignore === false ? [] : gitignoreCandidates(run, gitignoreNotes, union);
   const gitignore = gitignoreSuggestions(run, gitKept, kept, selection);
 
@@ -246,16 +265,18 @@ function largeFileCandidates(
     });
     return [];
   };
-  if (plan === null) return withheldAll('there is no Dockerfile to tell whether a build uses them (use -f)');
-  if (plan.readsContext && plan.includePaths === null) {
-    const whole = plan.sources.find((s) => s.path === '.' && !s.heredoc);
+  if (plan === null && run.reads.none) return withheldAll('there is no Dockerfile to tell whether a build uses them (use -f)');
+  const wholeBuild = run.reads.builds.find((b) => b.plan === null || b.whole !== null);
+  if (wholeBuild) {
     return withheldAll(
-      `the Dockerfile copies the whole context (${whole ? `${whole.instruction} ${whole.raw}, line ${whole.line}` : 'a source at the root'}), so ctxsize cannot tell whether the image needs them`,
+      wholeBuild.plan === null
+        ? `${wholeBuild.label} could not be read, so ctxsize cannot tell whether the image needs them`
+        : `${wholeBuild.label} copies the whole context (${wholeBuild.whole}), so ctxsize cannot tell whether the image needs them`,
     );
   }
   const out: Candidate[] = [];
   for (const { entry, i } of large) {
-    if (protection.isProtected(i, 'covered')) continue; // a source copies it: it is used
+    if (protection.isProtected(i, 'covered') || run.reads.area[i] === 1) continue; // a source copies it: it is used
     const line = literalPattern(entry.path);
     if (line === null) continue;
     out.push({
@@ -265,6 +286,7 @@ function largeFileCandidates(
       lines: [line],
       paths: [entry.path],
       level: 'covered',
+      what: { kind: 'large-file' },
     });
   }
   return out;
@@ -369,20 +391,47 @@ function evaluateCandidate(run: Run, candidate: Candidate, alreadyRemoved?: Uint
   return null;
 }
 
-/** Drop candidates whose removal another kept candidate already contains (`**\/node_modules/.cache` under `**\/node_modules`). */
+/**
+ * Judge a kept candidate on its evidence (evidence.ts): written by default, for review, or
+ * withheld (then listed with the reason).
+ */
+function judged(run: Run, k: Kept): Kept[] {
+  const verdict = judgeRemoval(run.judge, k.candidate.what, k.removal.flags);
+  if (verdict.status === 'withheld') {
+    run.withheld.push({
+      id: k.candidate.id,
+      lines: k.lines,
+      category: k.candidate.category,
+      reason: k.candidate.reason,
+      why: verdict.evidence,
+      sources: [],
+      paths: k.removal.top.slice(0, SAMPLE),
+    });
+    return [];
+  }
+  return [{ ...k, status: verdict.status, evidence: verdict.evidence }];
+}
+
+/**
+ * Drop candidates whose removal another kept candidate already contains (`**\/node_modules/.cache`
+ * under `**\/node_modules`), when that other one is written at least as readily (a suggestion
+ * for review never hides one that is written by default).
+ */
 function dropRedundant(evaluated: Kept[]): Kept[] {
   const order = evaluated
     .map((k, i) => ({ k, i }))
     .sort((a, b) => b.k.removal.amount.entries - a.k.removal.amount.entries || a.i - b.i);
   const kept: { k: Kept; i: number }[] = [];
   for (const item of order) {
-    if (kept.some((other) => isSubset(item.k.removal.flags, other.k.removal.flags))) continue;
+    if (kept.some((other) => (other.k.status === 'write' || item.k.status === 'review') && isSubset(item.k.removal.flags, other.k.removal.flags))) continue;
     kept.push(item);
   }
   return kept.sort((a, b) => a.i - b.i).map((item) => item.k);
 }
 
-function isSelected(id: string, category: SuggestionCategory, bytes: number, selection: SuggestSelection): boolean {
+function isSelected(id: string, category: SuggestionCategory, bytes: number, selection: SuggestSelection, status: 'write' | 'review' = 'write'): boolean {
+  // A suggestion for review is written only when named by its id.
+  if (status === 'review') return (selection.only ?? []).includes(id) && (selection.minBytes === undefined || bytes >= selection.minBytes);
   if (selection.only && selection.only.length > 0) {
     const group = category === 'large-file' || category === 'gitignore' ? category : null;
     if (!selection.only.some((o) => o === id || (group !== null && o === group))) return false;
@@ -422,7 +471,9 @@ function toSuggestion(run: Run, k: Kept, selection: SuggestSelection): Suggestio
     totalPaths: top.length,
     ...(k.narrowed ? { narrowed: true } : {}),
     ...(inside ? { insideSources: inside } : {}),
-    selected: isSelected(k.candidate.id, k.candidate.category, amount.bytes, selection),
+    status: k.status ?? 'write',
+    evidence: k.evidence ?? '',
+    selected: isSelected(k.candidate.id, k.candidate.category, amount.bytes, selection, k.status),
   };
 }
 
@@ -503,9 +554,12 @@ function gitignoreCandidates(run: Run, notes: string[], alreadyRemoved: Uint8Arr
       lines,
       paths: top,
       level: 'covered',
+      what: { kind: 'gitignore' },
     };
-    const kept = evaluateCandidate(run, candidate, alreadyRemoved);
-    if (kept === null) continue;
+    const evaluated = evaluateCandidate(run, candidate, alreadyRemoved);
+    if (evaluated === null) continue;
+    const [kept] = judged(run, evaluated);
+    if (kept === undefined) continue;
     if (kept.narrowed) conversion = 'paths';
     out.push({ ...kept, rule, conversion });
   }
@@ -514,18 +568,20 @@ function gitignoreCandidates(run: Run, notes: string[], alreadyRemoved: Uint8Arr
 
 function gitignoreSuggestions(run: Run, gitKept: GitKept[], kept: Kept[], selection: SuggestSelection): GitignoreSuggestion[] {
   const union = new Uint8Array(run.tree.entries.length);
-  for (const k of kept) k.removal.flags.forEach((f, i) => f && (union[i] = 1));
-  const order = [...gitKept].sort((a, b) => b.removal.amount.entries - a.removal.amount.entries);
+  for (const k of kept) if (k.status === 'write') k.removal.flags.forEach((f, i) => f && (union[i] = 1));
+  const order = [...gitKept].sort((a, b) => (a.status === b.status ? 0 : a.status === 'write' ? -1 : 1) || b.removal.amount.entries - a.removal.amount.entries);
   const redundant = new Map<GitKept, string>();
   const accepted: GitKept[] = [];
   for (const g of order) {
     if (isSubset(g.removal.flags, union)) {
-      const single = kept.find((k) => isSubset(g.removal.flags, k.removal.flags)) ?? accepted.find((a) => isSubset(g.removal.flags, a.removal.flags));
+      const single =
+        kept.find((k) => k.status === 'write' && isSubset(g.removal.flags, k.removal.flags)) ??
+        accepted.find((a) => a.status === 'write' && isSubset(g.removal.flags, a.removal.flags));
       redundant.set(g, single ? single.candidate.id : 'the suggestions above together');
       continue;
     }
     accepted.push(g);
-    g.removal.flags.forEach((f, i) => f && (union[i] = 1));
+    if (g.status === 'write') g.removal.flags.forEach((f, i) => f && (union[i] = 1));
   }
   return gitKept.map((g) => {
     const redundantWith = redundant.get(g);
@@ -543,7 +599,9 @@ function gitignoreSuggestions(run: Run, gitKept: GitKept[], kept: Kept[], select
       totalPaths: g.removal.top.length,
       ...(redundantWith ? { redundantWith } : {}),
       ...(inside ? { insideSources: inside } : {}),
-      selected: redundantWith === undefined && isSelected(g.candidate.id, 'gitignore', g.removal.amount.bytes, selection),
+      status: g.status ?? 'write',
+      evidence: g.evidence ?? '',
+      selected: redundantWith === undefined && isSelected(g.candidate.id, 'gitignore', g.removal.amount.bytes, selection, g.status),
     };
   });
 }

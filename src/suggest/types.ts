@@ -66,6 +66,13 @@ export interface Suggestion extends Amount {
   narrowed?: boolean;
   /** Removed paths lie inside directories that Dockerfile sources copy (they are shaped by the ignore file). */
   insideSources?: SourceRef[];
+  /**
+   * `write`: in what `--write` adds by default; `review`: shown with the reason, written only when
+   * `--only` names its id (a build may read it and the evidence does not show it is unneeded).
+   */
+  status: 'write' | 'review';
+  /** What the status rests on, in one sentence (git's view, the Dockerfiles' sources and RUN steps, the content). */
+  evidence: string;
   /** Whether `--write` adds it (the selection flags). */
   selected: boolean;
 }
@@ -110,6 +117,9 @@ export interface GitignoreSuggestion extends Amount {
   /** Another suggestion already removes everything this one removes (it is then not written). */
   redundantWith?: string;
   insideSources?: SourceRef[];
+  /** As {@link Suggestion.status}. */
+  status: 'write' | 'review';
+  evidence: string;
   selected: boolean;
 }
 

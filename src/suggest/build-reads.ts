@@ -1,0 +1,192 @@
+/**
+ * What the builds that read the ignore file may read from the context: every Dockerfile that
+ * reads it (the given one, siblings, Compose services: src/context/readers.ts), each with its
+ * sources and its RUN steps. Suggestions must be safe for all of them.
+ *
+ * A build's "read area" is where ctxsize cannot see which files a build step uses: inside a
+ * directory a source copies or mounts (`COPY app/ /app` then `RUN make`: any file of `app/` may be
+ * read), or the whole context (`COPY . .`, a bind mount of the root). Outside every read area a
+ * build cannot read a path at all: excluding it is safe whatever the path is.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findReaders, type DockerfileReader } from '../context/readers.js';
+import { resolveContext, type ResolvedContext } from '../context/resolve.js';
+import { PatternMatcher } from '../dockerignore/matcher.js';
+import { parseDockerfile } from '../dockerfile/index.js';
+import { firstStepRunning, runSteps, type RunStep } from '../dockerfile/run-steps.js';
+import { planEffective, type BuildSelection, type EffectivePlan } from '../effective.js';
+import type { Builder } from '../walk/builders.js';
+import type { ContextTree } from './engine.js';
+
+/** One build that reads the ignore file. */
+export interface BuildRead {
+  /** How reports name it: `Dockerfile`, `Dockerfile.distroless`, `compose service web`. */
+  label: string;
+  dockerfile: string;
+  /** The context as BuildKit resolves it for this Dockerfile (its own ignore file). */
+  context: ResolvedContext;
+  /** Null when the Dockerfile could not be planned: its reads are unknown. */
+  plan: EffectivePlan | null;
+  steps: RunStep[];
+  /** Why the plan is missing, when it is. */
+  unknown: string | null;
+  /** Whether the builder reads the ignore file `--write` changes, per builder. */
+  readsWritten: Record<Builder, boolean>;
+  /** A source that takes the whole context, for messages (`COPY . . (line 4)`), when there is one. */
+  whole: string | null;
+  /** Per tree entry: this build may read it (see the module comment). */
+  area: Uint8Array;
+}
+
+/** A RUN step of one build, found by the program it calls. */
+export interface StepRef {
+  build: BuildRead;
+  step: RunStep;
+  program: string;
+}
+
+/** The builds of the ignore file (see the module comment). */
+export class BuildReads {
+  constructor(
+    readonly builds: readonly BuildRead[],
+    /** Every build's area together. */
+    readonly area: Uint8Array,
+  ) {}
+
+  /** No Dockerfile at all: nothing is known about what a build reads. */
+  get none(): boolean {
+    return this.builds.length === 0;
+  }
+
+  /** The builds whose area holds one of these entries. */
+  readers(flags: Uint8Array): BuildRead[] {
+    return this.builds.filter((b) => flags.some((f, i) => f === 1 && b.area[i] === 1));
+  }
+
+  /** The first step of these builds that calls one of the programs. */
+  runs(builds: readonly BuildRead[], programs: readonly string[]): StepRef | null {
+    for (const build of builds) {
+      const hit = firstStepRunning(build.steps, programs);
+      if (hit) return { build, ...hit };
+    }
+    return null;
+  }
+
+  /** A plan for all builds together (sources of every build; the whole context if one reads it). */
+  merged(): EffectivePlan | null {
+    const plans = this.builds.flatMap((b) => (b.plan ? [b.plan] : []));
+    if (plans.length === 0) return null;
+    const whole = this.builds.some((b) => b.plan === null) || plans.some((p) => p.readsContext && p.includePaths === null);
+    return {
+      sources: plans.flatMap((p) => p.sources),
+      readsContext: plans.some((p) => p.readsContext),
+      includePaths: whole ? null : [...new Set(plans.flatMap((p) => p.includePaths ?? []))].sort(),
+    };
+  }
+}
+
+/** Options of {@link findBuildReads}. */
+export interface BuildReadsOptions extends BuildSelection {
+  /** The context of the command (its Dockerfile is the given one). */
+  context: ResolvedContext;
+  /** The ignore file `--write` changes (absolute). */
+  writePath: string;
+  tree: ContextTree;
+  cwd: string;
+  /** The command's BuildKit plan, already made (errors in it are the user's to see). */
+  plan: EffectivePlan | null;
+}
+
+function label(reader: DockerfileReader, root: string): string {
+  const rel = path.relative(root, reader.dockerfile).split(path.sep).join('/');
+  if (reader.found === 'compose' && reader.service) return `${rel} (Compose service ${reader.service.name})`;
+  return rel;
+}
+
+function wholeSource(plan: EffectivePlan | null): string | null {
+  if (plan === null || !plan.readsContext || plan.includePaths !== null) return null;
+  const s = plan.sources.find((x) => x.path === '.' && !x.heredoc);
+  if (!s) return 'a source at the context root';
+  return s.instruction === 'RUN' ? `RUN --mount, line ${s.line}` : `${s.instruction} ${s.raw || '.'}, line ${s.line}`;
+}
+
+/** Per entry: inside (or equal to) a path the plan's sources name. */
+function areaOf(plan: EffectivePlan | null, tree: ContextTree): Uint8Array {
+  const area = new Uint8Array(tree.entries.length);
+  if (plan === null || (plan.readsContext && plan.includePaths === null)) return area.fill(1);
+  if (!plan.readsContext) return area;
+  const paths = [...new Set([...plan.sources.filter((s) => !s.heredoc && s.mount !== 'tmpfs').map((s) => s.path), ...(plan.includePaths ?? [])])];
+  let matcher: PatternMatcher;
+  try {
+    matcher = new PatternMatcher({ file: 'Dockerfile', rules: paths.map((p) => ({ pattern: p, line: 0, source: p })) });
+  } catch {
+    return area.fill(1);
+  }
+  tree.entries.forEach((entry, i) => {
+    const parent = tree.parentIndex(i);
+    if (parent !== -1 && area[parent] === 1) {
+      area[i] = 1;
+      return;
+    }
+    try {
+      if (matcher.patterns.some((p) => p.matches(entry.path))) area[i] = 1;
+    } catch {
+      area[i] = 1;
+    }
+  });
+  return area;
+}
+
+/**
+ * Find the builds that read the ignore file `writePath` and what each may read. A Dockerfile
+ * that cannot be planned (a template, a syntax error) counts as reading the whole context.
+ */
+export function findBuildReads(options: BuildReadsOptions): BuildReads {
+  const { context, tree, writePath } = options;
+  const root = context.root;
+  const common = path.join(root, '.dockerignore');
+  const readers = findReaders(root, { dockerfile: context.dockerfile });
+  const builds: BuildRead[] = [];
+  for (const reader of readers) {
+    const readsWritten = {
+      buildkit: (reader.ignoreFiles.buildkit ?? common) === writePath,
+      classic: (reader.ignoreFiles.classic ?? common) === writePath,
+    };
+    if (!readsWritten.buildkit && !readsWritten.classic) continue;
+    const given = reader.found === 'given';
+    const selection: BuildSelection = given
+      ? { target: options.target, buildArgs: options.buildArgs }
+      : {
+          target: reader.service?.target ?? undefined,
+          buildArgs: Object.fromEntries(Object.entries(reader.service?.args ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]]))),
+        };
+    let own: ResolvedContext = context;
+    let plan: EffectivePlan | null = null;
+    let steps: RunStep[] = [];
+    let unknown: string | null = null;
+    try {
+      own = given ? context : resolveContext({ dir: root, dockerfile: reader.dockerfile, builder: 'buildkit', cwd: options.cwd, platform: context.platform });
+      plan = given ? options.plan : planEffective(own, selection);
+      steps = runSteps(parseDockerfile(readFileSync(reader.dockerfile, 'utf8'), reader.dockerfile), selection);
+    } catch (error) {
+      plan = null;
+      unknown = error instanceof Error ? error.message : String(error);
+    }
+    builds.push({
+      label: label(reader, root),
+      dockerfile: reader.dockerfile,
+      context: own,
+      plan,
+      steps,
+      unknown,
+      readsWritten,
+      whole: plan === null ? null : wholeSource(plan),
+      area: areaOf(plan, tree),
+    });
+  }
+  const area = new Uint8Array(tree.entries.length);
+  for (const b of builds) b.area.forEach((f, i) => f && (area[i] = 1));
+  if (builds.length === 0) area.fill(1);
+  return new BuildReads(builds, area);
+}
