@@ -1,8 +1,11 @@
 /**
- * The allow-list form of an ignore file: `*`, then one `!path` per path the Dockerfile uses, then
- * the exclusions that still apply inside those paths. Offered only when it is correct under both
- * builders, which is checked by running both real walkers on the proposed content:
- * - BuildKit: every Dockerfile source is still satisfied (`walkEffective` finds no new problem);
+ * The allow-list form of an ignore file, built from scratch: `*`, then one `!path` per path a
+ * Dockerfile uses (for every Dockerfile that reads the file), then the user's lines that still
+ * apply inside those paths (never the current `*` or `!` lines that the allow-list replaces). A
+ * path built from build arguments gets a wildcard for each (`.build/*-*` then `/app`), so that
+ * another `--build-arg` value is still sent. Offered only when it is correct under both
+ * builders for every Dockerfile, which is checked by running both real walkers on the content:
+ * - BuildKit: every source of every Dockerfile is still satisfied (`walkEffective` finds no new problem);
  * - the classic builder, which enters an excluded directory only when an exception names a path
  *   under it literally (reference section 3): every entry a source names is still sent. When a
  *   wildcard source leaves some out, literal exceptions for those entries are added and the
@@ -12,9 +15,11 @@ import type { ResolvedContext } from '../context/resolve.js';
 import { parseIgnoreFile } from '../dockerignore/read.js';
 import { walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
 import type { Builder } from '../walk/builders.js';
+import type { BuildRead } from './build-reads.js';
+import { namingSources } from './protect.js';
 import type { Entry } from '../walk/entry.js';
-import { amountOf, walkSent, withWrittenFile } from './engine.js';
-import { literalPattern } from './patterns.js';
+import { amountOf, walkSent, withWrittenFile, wouldSend } from './engine.js';
+import { literalPattern, sourcePattern } from './patterns.js';
 import type { AllowList } from './types.js';
 
 /** At most this many paths used by the Dockerfile for an allow-list to be offered. */
@@ -28,6 +33,8 @@ export interface AllowListInput {
   /** The selected builder's current entries. */
   entries: readonly Entry[];
   plan: EffectivePlan | null;
+  /** Every build that reads the ignore file (the allow-list must serve all of them). */
+  builds: readonly BuildRead[];
   /** Lines of the current file kept after the allow-list's exceptions (the user's intent inside them). */
   currentLines: readonly string[];
   /** Exclusion lines of the suggestions that remove something inside the allowed paths. */
@@ -47,30 +54,51 @@ export function problemKey(problem: SourceProblem): string {
 }
 
 /** Propose and check the allow-list (see the module comment). */
+/** The paths to re-include: each source's path with a wildcard per build argument, and symlink targets. */
+function includesOf(builds: readonly BuildRead[]): { includes: string[] } | { unavailable: string } {
+  const includes: string[] = [];
+  const add = (p: string): void => {
+    if (!includes.includes(p)) includes.push(p);
+  };
+  for (const b of builds) {
+    if (b.plan === null) return { unavailable: `${b.label} also reads this ignore file and could not be read` };
+    if (b.whole !== null) return { unavailable: `${b.label} uses the whole context (${b.whole})` };
+    if (!b.plan.readsContext) continue;
+    const own = namingSources(b.plan);
+    for (const s of own) {
+      const general = sourcePattern(s.raw, s.path);
+      if (s.unresolved && general === null) {
+        return { unavailable: `the source ${JSON.stringify(s.raw)} (line ${s.line} of ${b.label}) uses a variable ctxsize cannot know (pass --build-arg)` };
+      }
+      add(general ?? s.path);
+    }
+    // Symbolic links among the sources: BuildKit sends their targets too.
+    const named = new Set(own.map((s) => s.path));
+    for (const p of b.plan.includePaths ?? []) if (!named.has(p)) add(p);
+  }
+  return { includes: includes.sort() };
+}
+
+/** The literal directories before a pattern's first wildcard segment (`.build` for `.build/*-*` + `/app`). */
+function literalPrefix(pattern: string): string | null {
+  const segments = pattern.split('/');
+  const cut = segments.findIndex((s) => /[*?[\\]/.test(s));
+  if (cut <= 0) return null;
+  return segments.slice(0, cut).join('/');
+}
+
 export function proposeAllowList(input: AllowListInput): AllowListResult {
-  const { plan } = input;
-  if (plan === null) return { allowList: null, unavailable: 'there is no Dockerfile to take the used paths from' };
-  let includes: string[];
-  if (!plan.readsContext) {
-    includes = [];
-  } else if (plan.includePaths === null) {
-    return { allowList: null, unavailable: 'the Dockerfile uses the whole context (COPY . or a bind mount of the root)' };
-  } else {
-    includes = plan.includePaths;
-  }
-  const unresolved = plan.sources.find((s) => s.unresolved && !s.heredoc);
-  if (unresolved) {
-    return {
-      allowList: null,
-      unavailable: `the source ${JSON.stringify(unresolved.raw)} (line ${unresolved.line}) uses a variable ctxsize cannot know (pass --build-arg)`,
-    };
-  }
+  const { builds } = input;
+  if (input.plan === null && builds.length === 0) return { allowList: null, unavailable: 'there is no Dockerfile to take the used paths from' };
+  const found = includesOf(builds);
+  if ('unavailable' in found) return { allowList: null, unavailable: found.unavailable };
+  const { includes } = found;
   if (includes.length > ALLOW_LIST_MAX_PATHS) {
-    return { allowList: null, unavailable: `the Dockerfile uses ${includes.length} paths (more than ${ALLOW_LIST_MAX_PATHS})` };
+    return { allowList: null, unavailable: `the Dockerfiles use ${includes.length} paths (more than ${ALLOW_LIST_MAX_PATHS})` };
   }
   const tail = [...input.currentLines, ...input.exclusions];
   let exceptions = includes.map((p) => '!' + p);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const lines = ['*', ...exceptions, ...tail.filter((line, i) => tail.indexOf(line) === i)];
     const checked = check(input, lines);
     if (checked.ok) {
@@ -90,12 +118,43 @@ export function proposeAllowList(input: AllowListInput): AllowListResult {
         unavailable: null,
       };
     }
-    if (checked.classicMissing.length === 0 || attempt === 1) return { allowList: null, unavailable: checked.why };
+    if (checked.classicMissing.length === 0 || attempt === 2) return { allowList: null, unavailable: checked.why };
+    // The classic builder enters an excluded directory only when an exception names a path
+    // below it literally: a wildcard made for a build argument becomes its literal directory
+    // (so every value is still sent); a wildcard source of the Dockerfile gets its matches.
+    let widened = false;
+    exceptions = exceptions.map((line) => {
+      const body = line.slice(1);
+      const prefix = literalPrefix(body);
+      if (prefix === null || !includes.includes(body) || !isArgPattern(body, builds)) return line;
+      widened = true;
+      return '!' + prefix;
+    });
+    exceptions = exceptions.filter((l, i) => exceptions.indexOf(l) === i);
+    if (widened) continue;
     const literal = checked.classicMissing.map(literalPattern);
     if (literal.some((l) => l === null)) return { allowList: null, unavailable: checked.why };
     exceptions = [...exceptions, ...literal.map((l) => '!' + l)];
   }
   return { allowList: null, unavailable: 'the allow-list could not be checked' };
+}
+
+/** Sample paths of the sources: today's path when literal, and the build-argument pattern with each `*` as `x`. */
+function probePaths(builds: readonly BuildRead[]): string[] {
+  const out = new Set<string>();
+  for (const b of builds) {
+    for (const s of namingSources(b.plan)) {
+      if (!s.wildcard) out.add(s.path);
+      const general = sourcePattern(s.raw, s.path);
+      if (general !== null && !/[?[\\]/.test(general)) out.add(general.replace(/\*/g, 'x'));
+    }
+  }
+  return [...out].filter((p) => p !== '.' && !p.startsWith('../'));
+}
+
+/** Whether an include path is a source's build-argument pattern (not a wildcard the Dockerfile wrote). */
+function isArgPattern(pattern: string, builds: readonly BuildRead[]): boolean {
+  return builds.some((b) => namingSources(b.plan).some((s) => sourcePattern(s.raw, s.path) === pattern && !s.wildcard));
 }
 
 interface Checked {
@@ -115,22 +174,28 @@ function check(input: AllowListInput, lines: readonly string[]): Checked {
     const allowContext = { ...context, ignore };
     sent[builder] = withWrittenFile(walkSent(allowContext).entries, allowContext, input.writePath, Buffer.from(text));
   }
+  // Sources that are not in the tree yet (a build output made before docker build, another
+  // build argument's value) are checked on a sample path by replaying each builder's filter.
+  const probes = probePaths(input.builds);
   const missing = (builder: Builder): string[] => {
     const paths = new Set(sent[builder].map((e) => e.path));
-    return input.namedPaths.filter((p) => !paths.has(p));
+    const context = { ...input.contexts[builder], ignore: parseIgnoreFile(text, '(allow-list)', input.contexts[builder].platform) };
+    return [...input.namedPaths.filter((p) => !paths.has(p)), ...probes.filter((p) => !paths.has(p) && !wouldSend(context, p))];
   };
   const buildkitMissing = missing('buildkit');
-  const classicMissing = missing('classic');
+  // The classic builder reads only <context>/.dockerignore: a <Dockerfile>.dockerignore is not its concern.
+  const classicMissing = input.builds.some((b) => b.readsWritten.classic) || input.builds.length === 0 ? missing('classic') : [];
   const fail = (why: string): Checked => ({ ok: false, why, sent, classicMissing });
-  if (input.plan && input.plan.readsContext) {
-    const context = input.contexts.buildkit;
-    const ignore = parseIgnoreFile(text, '(allow-list)', context.platform);
-    const { problems } = walkEffective({ ...context, ignore }, input.plan, () => {}, false);
-    const before = new Set(input.problemsBefore.map(problemKey));
+  // Every build whose BuildKit context reads this file: no source may fail that did not before.
+  for (const b of input.builds) {
+    if (b.plan === null || !b.plan.readsContext || !b.readsWritten.buildkit) continue;
+    const ignore = parseIgnoreFile(text, '(allow-list)', b.context.platform);
+    const before = new Set(walkEffective(b.context, b.plan, () => {}, false).problems.map(problemKey));
+    const { problems } = walkEffective({ ...b.context, ignore }, b.plan, () => {}, false);
     const fresh = problems.filter((p) => !before.has(problemKey(p)));
     if (fresh.length > 0) {
       const p = fresh[0]!;
-      return fail(`under BuildKit, ${p.source.instruction} ${p.source.raw} (line ${p.source.line}) would fail (${p.problem})`);
+      return fail(`under BuildKit, ${p.source.instruction} ${p.source.raw} (line ${p.source.line} of ${b.label}) would fail (${p.problem})`);
     }
   }
   if (buildkitMissing.length > 0) return fail(`BuildKit would no longer send ${buildkitMissing[0]}`);

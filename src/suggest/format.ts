@@ -1,7 +1,7 @@
 /** `ctxsize suggest`'s reports: the human text and the JSON document (schemaVersion 1). */
 import path from 'node:path';
 import { humanSize, percent, table } from '../report/human.js';
-import type { Amount, BuilderOutcome, SuggestReport } from './types.js';
+import type { Amount, BuildCheck, BuilderOutcome, SuggestReport } from './types.js';
 import { number } from '../report/numbers.js';
 
 
@@ -21,6 +21,18 @@ function saves(a: Amount): string {
 
 function sample(paths: readonly string[], total: number): string {
   return paths.join(', ') + (total > paths.length ? `, … (${number.format(total)} paths)` : '');
+}
+
+/** What the walks verified for one Dockerfile, and what they could not. */
+function buildCheckText(b: BuildCheck): string {
+  if (b.problemsAfter === null) return 'could not be read: not verified';
+  const fresh = b.problemsAfter.filter((p) => !(b.problemsBefore ?? []).includes(p));
+  const parts: string[] = [];
+  if (fresh.length > 0) parts.push(`sources failing: ${fresh.join('; ')}`);
+  else if (b.unresolved.length > 0) parts.push(`sources with unknown variables not verified (${b.unresolved.slice(0, 2).join('; ')})`);
+  else parts.push(b.problemsBefore && b.problemsBefore.length > 0 ? `no source fails that did not before (already failing: ${b.problemsBefore.join('; ')})` : 'every COPY/ADD source is still sent (checked with BuildKit\'s walk)');
+  if (b.whole) parts.push(`it copies the whole context (${b.whole}), so what its RUN steps read is not known: only what is safe whatever they do is written by default`);
+  return parts.join('; ');
 }
 
 /** The human report. `writing` says whether the change is being written (else it is a dry run). */
@@ -106,10 +118,8 @@ export function formatSuggestReport(report: SuggestReport, cwd: string, writing:
   out.push(table([['', 'now', 'after', 'saved', ''], row('BuildKit', c.buildkit), row('classic', c.classic)]));
   if (c.effective) {
     const e = c.effective;
-    out.push(
-      `  used by the Dockerfile (BuildKit transfers): ${humanSize(e.before.bytes)} -> ${humanSize(e.after.bytes)}; ` +
-        (e.problemsAfter.length === 0 ? 'every source is still there' : `sources failing: ${e.problemsAfter.join('; ')}`),
-    );
+    out.push(`  used by the Dockerfile (BuildKit transfers): ${humanSize(e.before.bytes)} -> ${humanSize(e.after.bytes)}`);
+    for (const b of e.builds) out.push(`  ${b.label}: ${buildCheckText(b)}`);
   }
   for (const warning of report.warnings) out.push(`warning: ${warning}`);
   out.push('');

@@ -22,7 +22,7 @@ import { judgeRemoval, type CandidateKind, type Judge } from './evidence.js';
 import { readGitStatus } from './git-status.js';
 import { amountOf, ContextTree, isSubset, RemovalEngine, walkSent, withWrittenFile, type Removal } from './engine.js';
 import { convertGitignorePattern, gitDecisions, readGitignores, trackedFiles, type GitRule } from './gitignore.js';
-import { isException, literalPattern } from './patterns.js';
+import { isException, literalPattern, sourcePattern } from './patterns.js';
 import { describeReasons, namingSources, Protection, type ProtectionLevel } from './protect.js';
 import type {
   Amount,
@@ -153,8 +153,9 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
 
   // The allow-list.
   const problemsBefore = plan ? walkEffective(contexts.buildkit, plan, () => {}, false).problems : [];
-  const named = namedPaths(run, plan);
-  const allowed = allowedArea(plan);
+  const merged = reads.merged();
+  const named = namedPaths(run, merged);
+  const allowed = allowedArea(merged);
   const exclusions = kept
     .filter((k) => !k.lines.some(isException) && allowed !== null && k.removal.top.some((p) => allowed(p)))
     .flatMap((k) => k.lines);
@@ -163,7 +164,8 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     builder,
     entries,
     plan,
-    currentLines: (context.ignore?.rules ?? []).map((r) => r.pattern).filter((line) => mayApplyInside(line, allowed)),
+    builds: reads.builds,
+    currentLines: (context.ignore?.rules ?? []).map((r) => r.pattern).filter((line) => !excludesEverything(line) && mayApplyInside(line, allowed)),
     exclusions,
     namedPaths: named,
     problemsBefore,
@@ -184,7 +186,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     if (!(error instanceof IgnoreFileError)) throw error;
     unreadable = `Docker could not read the result (${error.message})`;
   }
-  const { combined, fresh } = combinedOutcome(contexts, builder, writePath, entries, unreadable === null ? after : current, plan, problemsBefore, blockLines.map((l) => l.pattern));
+  const { combined, fresh } = combinedOutcome(contexts, builder, writePath, entries, unreadable === null ? after : current, plan, problemsBefore, blockLines.map((l) => l.pattern), reads);
   const refused = unreadable ?? refusal(run, fresh, after, plan);
   const write: WritePlan = { file: writePath, exists: context.ignorePath !== null, before: current, after, changed, diff, added };
   if (refused) write.refused = refused;
@@ -610,11 +612,20 @@ function gitignoreSuggestions(run: Run, gitKept: GitKept[], kept: Kept[], select
 // Allow-list, write plan, combined result
 // ---------------------------------------------------------------------------------------------
 
+/** `*`, `**`, `/*`: a line that excludes everything (the allow-list writes its own). */
+function excludesEverything(line: string): boolean {
+  return /^\/?(\*\*?)(\/\*\*?)*\/?$/.test(line.trim());
+}
+
 function namedPaths(run: Run, plan: EffectivePlan | null): string[] {
   const out: string[] = [];
   const sources = namingSources(plan);
   if (sources.length === 0) return out;
-  const matchers = sources.flatMap((s) => {
+  const paths = sources.flatMap((s) => {
+    const general = sourcePattern(s.raw, s.path);
+    return general !== null && general !== s.path ? [s, { ...s, path: general }] : [s];
+  });
+  const matchers = paths.flatMap((s) => {
     try {
       return [new PatternMatcher({ file: 'Dockerfile', rules: [{ pattern: s.path, line: s.line, source: s.raw }] })];
     } catch {
@@ -703,6 +714,7 @@ function combinedOutcome(
   plan: EffectivePlan | null,
   problemsBefore: readonly SourceProblem[],
   lines: string[],
+  reads: BuildReads,
 ): { combined: CombinedOutcome; fresh: SourceProblem[] } {
   const afterContexts = {} as Record<Builder, ResolvedContext>;
   const outcome = (b: Builder): BuilderOutcome => {
@@ -729,14 +741,30 @@ function combinedOutcome(
     if (!whole) walkEffective(contexts.buildkit, plan, (e) => beforeEntries.push(e));
     const afterEntries: Entry[] = [];
     const { problems } = walkEffective(afterContexts.buildkit, plan, (e) => afterEntries.push(e), !whole);
+    const known = new Set(problemsBefore.map(problemKey));
+    fresh = problems.filter((p) => !known.has(problemKey(p)));
+    const builds = reads.builds.map((b) => {
+      const unresolved = (b.plan?.sources ?? []).filter((s) => s.unresolved && !s.heredoc).map((s) => `${s.instruction} ${s.raw} (line ${s.line})`);
+      const check = { label: b.label, whole: b.whole, unresolved, problemsBefore: null as string[] | null, problemsAfter: null as string[] | null };
+      if (b.plan === null) return check;
+      if (b.dockerfile === contexts.buildkit.dockerfile && b.plan === plan) {
+        return { ...check, problemsBefore: problemsBefore.map(problemText), problemsAfter: problems.map(problemText) };
+      }
+      const ownBefore = walkEffective(b.context, b.plan, () => {}, false).problems;
+      const ownAfter = b.readsWritten.buildkit
+        ? walkEffective({ ...b.context, ignore: parseIgnoreFile(after, b.context.ignore?.file ?? writePath, b.context.platform) }, b.plan, () => {}, false).problems
+        : ownBefore;
+      const seen = new Set(ownBefore.map(problemKey));
+      fresh.push(...ownAfter.filter((p) => !seen.has(problemKey(p))));
+      return { ...check, problemsBefore: ownBefore.map(problemText), problemsAfter: ownAfter.map(problemText) };
+    });
     effective = {
       before: whole ? buildkit.before : amountOf(beforeEntries),
       after: whole ? buildkit.after : amountOf(afterEntries),
       problemsAfter: problems.map(problemText),
       problemsBefore: problemsBefore.map(problemText),
+      builds,
     };
-    const known = new Set(problemsBefore.map(problemKey));
-    fresh = problems.filter((p) => !known.has(problemKey(p)));
   }
   return { combined: { lines, buildkit, classic, effective }, fresh };
 }

@@ -150,6 +150,21 @@ export interface EffectiveOutcome {
   problemsAfter: string[];
   /** The same, before the change (not caused by the suggestions). */
   problemsBefore: string[];
+  /** Every Dockerfile that reads the changed file, checked with BuildKit's walk. */
+  builds: BuildCheck[];
+}
+
+/** One Dockerfile reading the changed ignore file, checked after the change. */
+export interface BuildCheck {
+  /** `Dockerfile`, `Dockerfile.distroless`, `docker/Dockerfile (Compose service web)`. */
+  label: string;
+  /** A source that takes the whole context (`COPY ., line 4`): its RUN steps' reads are not verifiable. */
+  whole: string | null;
+  /** Sources whose paths use a variable ctxsize could not resolve (not verified). */
+  unresolved: string[];
+  /** Null when the Dockerfile could not be read. */
+  problemsBefore: string[] | null;
+  problemsAfter: string[] | null;
 }
 
 /** The exact result of applying every selected suggestion, by running both walkers. */
