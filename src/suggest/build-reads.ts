@@ -82,6 +82,8 @@ export class BuildReads {
       sources: plans.flatMap((p) => p.sources),
       readsContext: plans.some((p) => p.readsContext),
       includePaths: whole ? null : [...new Set(plans.flatMap((p) => p.includePaths ?? []))].sort(),
+      platforms: plans.flatMap((p) => p.platforms),
+      warnings: plans.flatMap((p) => p.warnings),
     };
   }
 }
