@@ -28,6 +28,21 @@ export function validatePlan(value: unknown, label = 'plan'): Plan {
   }
   if (typeof plan.root !== 'string' || !path.isAbsolute(plan.root)) fail(label, '"root" must be an absolute path');
   if (!Array.isArray(plan.items)) fail(label, '"items" must be an array');
+  // The selection is how apply decides each item again; a plan without one has no --include.
+  const rawSelection = (plan.selection ?? {}) as Partial<Plan['selection']>;
+  if (typeof rawSelection !== 'object' || rawSelection === null) fail(label, '"selection" must be an object');
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  const selection: Plan['selection'] = { only: null, include: [], exclude: [] };
+  for (const key of ['include', 'exclude'] as const) {
+    const v = rawSelection[key];
+    if (v === undefined) continue;
+    if (!strings(v)) fail(label, `"selection.${key}" must be an array of strings`);
+    selection[key] = v;
+  }
+  if (rawSelection.only !== undefined && rawSelection.only !== null) {
+    if (!strings(rawSelection.only)) fail(label, '"selection.only" must be null or an array of strings');
+    selection.only = rawSelection.only;
+  }
   const seen = new Set<string>();
   plan.items.forEach((raw: unknown, i: number) => {
     const item = raw as Partial<PlanItem> | null;
@@ -49,6 +64,7 @@ export function validatePlan(value: unknown, label = 'plan'): Plan {
   }
   return {
     ...(plan as Plan),
+    selection,
     skipped: Array.isArray(plan.skipped) ? plan.skipped : [],
     warnings: Array.isArray(plan.warnings) ? plan.warnings : [],
   };

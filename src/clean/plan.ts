@@ -11,6 +11,7 @@ import { InputError } from '../context/resolve.js';
 import { ArtifactMatcher, type ArtifactCategory, type MatchContext, type MatchKind } from '../knowledge/artifacts.js';
 import { decodeNameLikeGo, isValidUtf8 } from '../walk/raw-names.js';
 import { checkTracked } from './git.js';
+import { readMountTable, type MountTable } from './mounts.js';
 import { describeErrorCode, errorCode, resolveCleanRoot } from './safety.js';
 import { compileSelection, type CompiledSelection, type TargetRule } from './select.js';
 import {
@@ -59,8 +60,10 @@ function measureDirectory(
   abs: string,
   rel: string,
   dev: number,
-  excludes: CompiledSelection['excludes'],
+  selection: CompiledSelection,
+  mounts: MountTable,
 ): { bytes: number; files: number } | { code: SkippedItem['code']; reason: string } {
+  const { excludes, guards } = selection;
   let bytes = 0;
   let files = 0;
   const stack: { abs: Buffer; rel: string }[] = [{ abs: Buffer.from(abs), rel }];
@@ -91,11 +94,23 @@ function measureDirectory(
         return { code: 'unreadable', reason: `cannot read ${childRel}: ${describeErrorCode(code)}` };
       }
       const kind: MatchKind = st.isDirectory() ? 'dir' : 'file';
-      if (excludes && !st.isSymbolicLink() && excludes.match(childRel, kind)) {
-        return { code: 'excluded', reason: `contains ${childRel}, which --exclude keeps` };
+      if (!st.isSymbolicLink()) {
+        const context: MatchContext = {
+          siblings: entries.map((e) => e.name.toString('utf8')),
+          contains: (inner) => exists(Buffer.concat([childAbs, SLASH, Buffer.from(inner)])),
+        };
+        // What clean never deletes is never deleted as part of a cache either (a .env or a
+        // lockfile in a folder named with --include, a virtual environment inside a cache).
+        const guard = guards.match(childRel, kind, context);
+        if (guard) return { code: 'protected', reason: `contains ${childRel}, which clean never deletes (${guard.category}: ${guard.id})` };
+        if (excludes && excludes.match(childRel, kind, context)) {
+          return { code: 'excluded', reason: `contains ${childRel}, which --exclude keeps` };
+        }
       }
+      const childAbsText = abs + childRel.slice(rel.length);
+      if (!st.isDirectory() && mounts.has(childAbsText)) return { code: 'mount-point', reason: `contains a mount point (${childRel})` };
       if (st.isDirectory()) {
-        if (st.dev !== dev) return { code: 'mount-point', reason: `contains a mount point (${childRel}/)` };
+        if (st.dev !== dev || mounts.has(childAbsText)) return { code: 'mount-point', reason: `contains a mount point (${childRel}/)` };
         stack.push({ abs: childAbs, rel: childRel });
       } else {
         files++;
@@ -120,6 +135,7 @@ export function planClean(dir: string, options: PlanOptions = {}): Plan {
   const selection = compileSelection(options);
   const { targets, guards, excludes } = selection;
   const rootDev = lstatSync(root).dev;
+  const mounts = readMountTable();
 
   const items: PlanItem[] = [];
   const skipped: SkippedItem[] = [];
@@ -162,6 +178,10 @@ export function planClean(dir: string, options: PlanOptions = {}): Plan {
       if (code !== 'ENOENT') skip(rel, kind, rule, 'unreadable', `cannot read it: ${describeErrorCode(code)}`);
       return;
     }
+    if (mounts.has(abs)) {
+      skip(rel, kind, rule, 'mount-point', 'is a mount point');
+      return;
+    }
     if (kind === 'file') {
       items.push({ path: rel, kind, bytes: st.size, files: 1, category: rule.category, ruleId: rule.id });
       return;
@@ -170,7 +190,7 @@ export function planClean(dir: string, options: PlanOptions = {}): Plan {
       skip(rel, kind, rule, 'mount-point', 'is a mount point (another file system)');
       return;
     }
-    const measured = measureDirectory(abs, rel, rootDev, excludes);
+    const measured = measureDirectory(abs, rel, rootDev, selection, mounts);
     if ('code' in measured) skip(rel, kind, rule, measured.code, measured.reason);
     else items.push({ path: rel, kind, bytes: measured.bytes, files: measured.files, category: rule.category, ruleId: rule.id });
   };
@@ -217,7 +237,9 @@ export function planClean(dir: string, options: PlanOptions = {}): Plan {
       if (guard) {
         if (rule) skip(childRel, kind, rule, 'protected', `clean never deletes this (${guard.category}: ${guard.id})`);
         if (kind === 'dir') {
-          const below = targets.rulesBelow(childRel);
+          // Only the table's own caches below a protected folder (node_modules/.cache), never a
+          // user's --include: `--include '.git/*'` must not reach into .git.
+          const below = targets.rulesBelow(childRel).filter((r) => !r.id.startsWith('include:'));
           if (below.length > 0) walk(childAbs, childRel, new ArtifactMatcher(below));
         }
         continue;
@@ -234,8 +256,8 @@ export function planClean(dir: string, options: PlanOptions = {}): Plan {
           warnings.push({ path: childRel, code: errorCode(error), message: `cannot read: ${describeErrorCode(errorCode(error))}` });
           continue;
         }
-        if (st.dev !== rootDev) {
-          warnings.push({ path: childRel, code: 'EXDEV', message: 'a mount point (another file system): not entered' });
+        if (st.dev !== rootDev || mounts.has(childAbs)) {
+          warnings.push({ path: childRel, code: 'EXDEV', message: 'a mount point: not entered' });
           continue;
         }
         walk(childAbs, childRel, null);
@@ -269,7 +291,7 @@ export function planClean(dir: string, options: PlanOptions = {}): Plan {
   return buildPlan(root, selection, planned, skipped, warnings);
 }
 
-function exists(abs: string): boolean {
+function exists(abs: string | Buffer): boolean {
   try {
     lstatSync(abs);
     return true;
