@@ -84,6 +84,7 @@ export function testLocation(path: string): string | null {
       return `under ${segments.slice(0, i + 1).join('/')}/`;
     }
     if (s === 'test' || s === 'tests' || s === 'spec' || s === 'testing') return `under ${segments.slice(0, i + 1).join('/')}/`;
+    if (s === 'examples' || s === 'example' || s === 'samples' || s === 'sample') return `under ${segments.slice(0, i + 1).join('/')}/`;
   }
   if (/_test\.[^.]+$/.test(base) || /\.(?:test|spec)\.[^/]+$/.test(base) || /^test_[^/]+\.py$/.test(base)) return `in a test file (${base})`;
   return null;
@@ -250,7 +251,8 @@ export function findSecrets(input: SecretInput): Finding[] {
     const lines = rule ? dockerignoreLinesFor(rule, path) : null;
     const test = testLocation(path);
     for (const match of matches) {
-      const doubt = test !== null ? `${test}: likely a test key; it still ships in the image` : match.weak;
+      const sample = test !== null && /^under (?:.*\/)?(?:examples?|samples?)\/$/.test(test);
+      const doubt = test !== null ? `${test}: likely a ${sample ? 'sample' : 'test'} key; it still ships in the image` : match.weak;
       const what = match.kind === 'private-key' || match.kind === 'gcp-service-account-key' ? 'key' : 'credential';
       const fix = secretFix(input, path, lines, what);
       findings.push({

@@ -600,7 +600,16 @@ export function canHoldSecretsWhenLarge(name: string): boolean {
 // Placeholders and edges
 // ---------------------------------------------------------------------------------------------
 
-const PLACEHOLDER_WORDS = /example|sample|dummy|changeme|change_me|redacted|placeholder|your|fake|xxxx|replace|insert|secret_here|token_here|key_here/i;
+// IOSFODNN7 and wJalrXUtnFEMI/K7MDENG start AWS's documented example keys.
+const PLACEHOLDER_WORDS = /example|sample|dummy|changeme|change_me|redacted|placeholder|your|fake|xxxx|replace|insert|secret_here|token_here|key_here|IOSFODNN7|wJalrXUtnFEMI/i;
+
+/** Words on a token's line that call it a sample ("e.g.", "example"): the token is reported as weak. */
+const SAMPLE_CONTEXT = /\be\.g\.|\bexamples?\b|\bsamples?\b|\bdummy\b|\bfake\b|\bplaceholder\b|not a real/i;
+
+/** Undo the digits-for-letters spelling of sample passwords (`s3cr3tP4ss`). */
+function unLeet(text: string): string {
+  return text.toLowerCase().replace(/[30415$7@]/g, (c) => ({ '3': 'e', '0': 'o', '4': 'a', '1': 'i', '5': 's', $: 's', '7': 't', '@': 'a' })[c]!);
+}
 
 /** Is this run of characters a sequence such as `abcdef`, `123456` or `zyxwvu`? */
 function hasSequence(text: string, run: number): boolean {
@@ -908,6 +917,7 @@ export function isPlaceholderPassword(password: string, user: string): boolean {
   if (lower === user.toLowerCase() || DEFAULT_PASSWORDS.has(lower)) return true;
   if (/^\*+$/.test(v) || /^\.+$/.test(v) || v.includes('$') || v.includes('{') || v.includes('%s') || /^<.*>$/.test(v)) return true;
   if (/password|passwd|secret|example|dummy|changeme|redacted|placeholder|^your|^my[-_]|xxx/i.test(v)) return true;
+  if (/pass|pwd|secret|example|dummy|changeme|admin/.test(unLeet(v))) return true;
   return new Set(v).size <= 1;
 }
 
@@ -1049,7 +1059,27 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
     }
   }
 
+  // Many tokens of one kind in one file are a list of samples (a scanner's test cases, a
+  // format's documentation), not a leak: a real configuration holds one or two of a kind.
+  const perKind = new Map<SecretKind, number>();
+  for (const m of found.values()) if (TOKEN_KIND_IDS.has(m.kind)) perKind.set(m.kind, (perKind.get(m.kind) ?? 0) + 1);
+  for (const m of found.values()) {
+    const count = perKind.get(m.kind) ?? 0;
+    if (count >= SAMPLE_LIST_SIZE && m.weak === undefined) m.weak = `${count} of this kind in one file: likely a list of samples`;
+  }
   return [...found.values()].sort((a, b) => a.line - b.line || a.kind.localeCompare(b.kind));
+}
+
+/** This many tokens of one kind in one file make a list of samples. */
+export const SAMPLE_LIST_SIZE = 4;
+
+const TOKEN_KIND_IDS: ReadonlySet<SecretKind> = new Set([...TOKEN_KINDS.map((k) => k.kind), 'url-credentials' as const]);
+
+/** The line holding offset `at`. */
+function lineAround(text: string, at: number): string {
+  const start = text.lastIndexOf('\n', at) + 1;
+  const end = text.indexOf('\n', at);
+  return text.slice(start, end === -1 ? text.length : end);
 }
 
 function eachLine(text: string, visit: (line: string, n: number) => void): void {
@@ -1082,7 +1112,8 @@ function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak
         if (c.format.encodes && !decodesToJsonObject(c.format.encodes.from)(token)) continue;
         if (tokenIsPlaceholder(token, c.literals)) continue;
         let weak: string | undefined;
-        if (c.format.checksum === 'base62-crc32' && !base62Crc32Holds(token)) weak = 'its CRC32 checksum does not verify: likely made up (a sample or test value)';
+        if (SAMPLE_CONTEXT.test(lineAround(text, at))) weak = 'its line calls it an example: likely a sample';
+        else if (c.format.checksum === 'base62-crc32' && !base62Crc32Holds(token)) weak = 'its CRC32 checksum does not verify: likely made up (a sample or test value)';
         else if (c.format.weak !== undefined) weak = c.format.weak;
         report(c.kind, at, weak);
         matched = true;
