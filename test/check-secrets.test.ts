@@ -203,3 +203,39 @@ describe('check: secrets in the context', () => {
     );
   });
 });
+
+describe('issue 12, class 5: secrets by pattern alone are not errors', () => {
+  it('leaves placeholders, sample bodies and base64 blobs alone, warns on test fixtures, and never proposes excluding a COPY source', async () => {
+    const aws = 'AKIA' + 'QZ3T5XB2VW7YK4PD';
+    const pemFixture = PEMS.get('ec-pkcs8')!;
+    const report = await check({
+      'Dockerfile': 'FROM golang:1.22\nCOPY . /src\nCOPY config/app.go /etc/app.go\nRUN go build ./...\n',
+      'web/index.html': '<textarea placeholder="-----BEGIN PRIVATE KEY-----"></textarea>\n',
+      'docs/keys.md': '-----BEGIN PRIVATE KEY----- Your private key here\n',
+      'web/wasm.js': `const wasm = "AGFzbQEAAAAB${'Qm9vdHN0cmFw'.repeat(20)}${aws}${'c3RhcnQ'.repeat(30)}";\n`,
+      'internal/tls/tls_test.go': `package tls\n\nconst key = \`${pemFixture}\`\n`,
+      'pkg/x/testdata/server.key': pemFixture,
+      'config/app.go': `package config\n\nconst key = \`${PEM}\`\n`,
+    });
+    const secrets = secretFindings(report.findings);
+    assert.deepEqual(
+      secrets.map((f) => `${f.severity} ${f.file}`).sort(),
+      ['error config/app.go', 'warning internal/tls/tls_test.go', 'warning pkg/x/testdata/server.key'],
+    );
+    const fixture = secrets.find((f) => f.file === 'pkg/x/testdata/server.key')!;
+    assert.match(fixture.message, /under pkg\/x\/testdata\/: likely a test key; it still ships in the image/);
+    assert.doesNotMatch(fixture.fix, /rotate/);
+    // config/app.go is a COPY source: move the key out, never exclude the file.
+    const used = secrets.find((f) => f.file === 'config/app.go')!;
+    assert.match(used.fix, /do not exclude it: move the key out of it and pass it with RUN --mount=type=secret/);
+    assert.doesNotMatch(used.fix, /add "/);
+  });
+
+  it('a key inside a source file sent by COPY . . is to be moved out, not the file excluded', async () => {
+    const report = await check({ 'Dockerfile': 'FROM python:3.12\nCOPY . /app\n', 'app/settings.py': `KEY = """${PEM}"""\n` });
+    const finding = secretFindings(report.findings)[0]!;
+    assert.equal(finding.severity, 'error');
+    assert.match(finding.fix, /^move the key out of app\/settings.py/);
+    assert.match(finding.fix, /rotate/);
+  });
+});
