@@ -20,6 +20,11 @@ import { findSecrets, type ReadResult } from './secrets.js';
 import { checkSources } from './sources.js';
 import { indexTree, isWithin, type TreeIndex } from './tree.js';
 import type { CheckReport, Finding, Severity } from './types.js';
+import { readGitView, type GitView } from '../context/git-view.js';
+import { findReaders, type DockerfileReader } from '../context/readers.js';
+import { RULES } from './rules.js';
+import { applySuppressions, inlineSuppressions, type RuleSuppression } from './suppress.js';
+import { readFileSync } from 'node:fs';
 
 /** Options of {@link checkContext}. */
 export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
@@ -37,6 +42,15 @@ export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
   scanContent?: boolean;
   /** Files larger than this are not scanned (default SECRET_SCAN_MAX_BYTES). */
   maxScanBytes?: number;
+  /** Ask git which paths are tracked or ignored, the evidence several rules rest on (default true). */
+  git?: boolean;
+  /**
+   * Also check the other Dockerfiles that read the same ignore file (siblings such as
+   * `Dockerfile.base`, Compose services of this context); default true.
+   */
+  otherDockerfiles?: boolean;
+  /** Rules to silence (`--ignore`, the configuration's `ignore` list). */
+  suppress?: readonly RuleSuppression[];
 }
 
 /** One builder's view: what it reads and what it sends. */
@@ -141,7 +155,7 @@ function isCaseInsensitive(root: string, tree: TreeIndex): boolean {
   return false;
 }
 
-function summarise(findings: readonly Finding[]): CheckReport['summary'] {
+function summarise(findings: readonly Finding[]): Omit<CheckReport['summary'], 'suppressed'> {
   return {
     errors: findings.filter((f) => f.severity === 'error').length,
     warnings: findings.filter((f) => f.severity === 'warning').length,
@@ -199,13 +213,55 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     return displayPath(cwd, abs);
   };
   const anyContext = resolved.get(primary) ?? resolved.values().next().value;
+  // Files that may hold `# ctxsize-ignore` comments, by the name findings give them.
+  const commentFiles = new Map<string, string>();
+  for (const context of resolved.values()) {
+    if (context.ignore !== null && context.ignorePath !== null) commentFiles.set(context.ignore.file, context.ignorePath);
+    if (context.dockerfile !== null) commentFiles.set(display(path.relative(root, context.dockerfile)), context.dockerfile);
+  }
+  let readers: DockerfileReader[] = [];
   const report = (all: Finding[]): CheckReport => {
     const ignoreFiles = { buildkit: resolved.get('buildkit')?.ignorePath ?? null, classic: resolved.get('classic')?.ignorePath ?? null };
     const first = [resolved.get(primary)?.ignore?.file, resolved.get(primary)?.dockerfile ? display(path.relative(root, resolved.get(primary)!.dockerfile!)) : undefined].filter(
       (f): f is string => f !== undefined,
     );
-    const sorted = sortFindings(all, first);
-    return { schemaVersion: 1, root, dockerfile: anyContext?.dockerfile ?? null, ignoreFiles, findings: sorted, summary: summarise(sorted) };
+    for (const f of all) f.evidence ??= RULES[f.rule].basis;
+    const inline = new Map<string, Map<number, string[]> | undefined>();
+    const { kept, suppressed } = applySuppressions(all, {
+      rules: options.suppress ?? [],
+      inline: (file) => {
+        if (!inline.has(file)) {
+          const abs = commentFiles.get(file);
+          let text: string | null = null;
+          try {
+            text = abs === undefined ? null : readFileSync(abs, 'utf8');
+          } catch {
+            text = null;
+          }
+          inline.set(file, text === null || !text.includes('ctxsize-ignore') ? undefined : inlineSuppressions(text));
+        }
+        return inline.get(file);
+      },
+      relative: (file) => {
+        const rel = path.relative(root, path.resolve(cwd, file)).split(path.sep).join('/');
+        return rel.startsWith('../') || rel === '..' || path.isAbsolute(rel) ? null : rel;
+      },
+    });
+    const sorted = sortFindings(kept, first);
+    return {
+      schemaVersion: 1,
+      root,
+      dockerfile: anyContext?.dockerfile ?? null,
+      dockerfiles: readers.map((r) => ({
+        dockerfile: r.dockerfile,
+        found: r.found,
+        ...(r.service !== undefined ? { service: r.service.name, composeFile: r.service.file } : {}),
+      })),
+      ignoreFiles,
+      findings: sorted,
+      suppressed: sortFindings(suppressed, first) as typeof suppressed,
+      summary: { ...summarise(sorted), suppressed: suppressed.length },
+    };
   };
   if (anyContext === undefined) return report(findings);
 
@@ -294,6 +350,41 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   // A path the build names, or one that holds such a path: excluding it breaks the build. (A path
   // inside a copied directory may go: the COPY still finds its directory.)
   const usedByBuild = (p: string): boolean => !usesWholeContext && usedPaths.some((u) => isWithin(u, p));
+  // The other Dockerfiles that read the primary builder's ignore file: their sources count too.
+  const git: GitView | null = options.git === false ? null : readGitView(root);
+  const others: { shown: string; use: DockerfileUse }[] = [];
+  if (options.otherDockerfiles !== false && anyContext.dockerfile !== null) {
+    readers = findReaders(root, { dockerfile: anyContext.dockerfile });
+    const shared = primaryView.context.ignorePath;
+    for (const reader of readers) {
+      if (reader.found === 'given') continue;
+      if (shared === null || reader.ignoreFiles[primaryView.builder] !== shared) continue;
+      const rel = path.relative(root, reader.dockerfile).split(path.sep).join('/');
+      const buildArgs = Object.fromEntries(Object.entries(reader.service?.args ?? {}).filter((e): e is [string, string] => e[1] !== null));
+      let otherUse: ReturnType<typeof dockerfileUse>;
+      try {
+        otherUse = dockerfileUse({ ...primaryView.context, dockerfile: reader.dockerfile, dockerfileRelative: rel }, { target: reader.service?.target ?? undefined, buildArgs });
+      } catch {
+        continue; // a sibling that cannot be read or names no such stage: it is not this build's business
+      }
+      if (otherUse === null || 'error' in otherUse) continue;
+      const shown = display(rel);
+      commentFiles.set(shown, reader.dockerfile);
+      others.push({ shown, use: otherUse });
+    }
+  }
+  const allUses = [...(use !== null && dockerfileShown !== null ? [{ shown: dockerfileShown, use }] : []), ...others];
+  const usedPathsAll = allUses.flatMap((u) => (u.use.includePaths === null ? [] : u.use.sources.filter((s) => !s.unresolved).map((s) => s.path.replace(/^\/+|\/+$/g, ''))));
+  const usedByAnyBuild = (p: string): boolean => usedByBuild(p) || usedPathsAll.some((u) => u !== '' && u !== '.' && isWithin(u, p));
+  const lintSources = allUses.flatMap((u) =>
+    u.use.sources.map((src) => ({
+      path: src.path.replace(/^\/+|\/+$/g, ''),
+      glob: src.raw.replace(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g, '*').replace(/^(\.\/)+|^\/+|\/+$/g, ''),
+      dockerfile: u.shown,
+      line: src.line,
+    })),
+  );
+
   let effective: Set<string> | null = null;
   if (bk !== undefined && use !== null && use.includePaths !== null) {
     effective = walkSent(root, createFilter(sanitized(bk), use.includePaths), null, null);
@@ -310,7 +401,9 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     if (view.usable === null || lintedRules.has(view.context.ignorePath!)) continue;
     lintedRules.add(view.context.ignorePath!);
     const quietLines = linted.get(view.context.ignorePath!)?.quiet;
-    findings.push(...lintIgnoreRules({ ignore: view.usable, platform: view.context.platform, tree, sent: view.sent, usedByBuild, knownName, quietLines }));
+    findings.push(
+      ...lintIgnoreRules({ ignore: view.usable, platform: view.context.platform, tree, sent: view.sent, usedByBuild: usedByAnyBuild, knownName, quietLines, git, sources: lintSources }),
+    );
   }
 
   // 5. The two builders.
@@ -326,23 +419,24 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     findings.push(...classicBuildFiles(new PatternMatcher(cl.usable, cl.context.platform), dockerfileRel, (p) => tree.byPath.has(p)));
   }
 
-  // 6. The Dockerfile's sources against the primary builder's context.
-  if (use !== null && dockerfileShown !== null) {
-    findings.push(
-      ...checkSources({
-        sources: use.sources,
-        tree,
-        sent: primaryView.sent,
-        matcher: primaryView.usable ? new PatternMatcher(primaryView.usable, primaryView.context.platform) : null,
-        dockerfile: dockerfileShown,
-        escapes: primaryView.context.platform === 'posix',
-        builderName: primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder',
-        linkTargets: (p) => {
-          const followed = followLinks(root, [p]) ?? [];
-          return followed.length === 1 && followed[0] === p ? [] : followed.filter((f) => f !== p && !isWithin(p, f));
-        },
-      }),
-    );
+  // 6. The Dockerfiles' sources against the primary builder's context.
+  const matcher = primaryView.usable ? new PatternMatcher(primaryView.usable, primaryView.context.platform) : null;
+  for (const u of allUses) {
+    const found = checkSources({
+      sources: u.use.sources,
+      tree,
+      sent: primaryView.sent,
+      matcher,
+      dockerfile: u.shown,
+      escapes: primaryView.context.platform === 'posix',
+      builderName: primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder',
+      linkTargets: (p) => {
+        const followed = followLinks(root, [p]) ?? [];
+        return followed.length === 1 && followed[0] === p ? [] : followed.filter((f) => f !== p && !isWithin(p, f));
+      },
+      ...(git !== null ? { ignoredByGit: (paths: string[]) => git.ignored(paths) } : {}),
+    });
+    findings.push(...(u.use === use ? found : found.map((f) => ({ ...f, dockerfile: u.shown }))));
   }
 
   // 7. Secrets in what actually travels.

@@ -1,4 +1,11 @@
+import path from 'node:path';
 import type { CheckReport, Finding } from './types.js';
+
+/** A Dockerfile as findings name it: relative to the context root when inside it. */
+function displayFrom(report: CheckReport, file: string): string {
+  const rel = path.relative(report.root, file).split(path.sep).join('/');
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -26,15 +33,22 @@ export function formatCheckReport(report: CheckReport): string {
     const where = finding.line > 0 ? `${finding.file}:${finding.line}` : finding.file;
     lines.push(`${where}: ${finding.severity} ${finding.rule}: ${finding.message}`);
     lines.push(`  fix: ${finding.fix}`);
+    if (finding.evidence !== undefined) lines.push(`  evidence: ${finding.evidence}`);
     const paths = formatPaths(finding);
     if (paths !== null) lines.push(paths);
   }
-  const { errors, warnings, infos } = report.summary;
+  const { errors, warnings, infos, suppressed } = report.summary;
   if (lines.length > 0) lines.push('');
+  const others = report.dockerfiles.filter((d) => d.found !== 'given');
+  if (others.length > 0) {
+    // Say which other Dockerfiles were checked: their sources count, and findings name them.
+    const names = others.map((d) => displayFrom(report, d.dockerfile) + (d.service !== undefined ? ` (service ${d.service})` : ''));
+    lines.push(`also checked: ${names.join(', ')}, ${others.length === 1 ? 'which reads' : 'which read'} the same ignore file`);
+  }
   lines.push(
-    errors + warnings + infos === 0
+    (errors + warnings + infos === 0
       ? 'no problems found'
-      : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')}`,
+      : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')}`) + (suppressed > 0 ? ` (${suppressed} suppressed)` : ''),
   );
   return lines.join('\n') + '\n';
 }

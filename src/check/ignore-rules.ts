@@ -2,6 +2,8 @@ import { PatternMatcher } from '../dockerignore/matcher.js';
 import { goTrimSpace } from '../dockerignore/go-text.js';
 import { CompiledPattern } from '../dockerignore/pattern.js';
 import type { IgnoreFile, IgnoreRule, PatternPlatform } from '../dockerignore/read.js';
+import type { GitView } from '../context/git-view.js';
+import { goFilepathMatch } from '../dockerignore/go-glob.js';
 import { humanSize } from '../report/human.js';
 import { severityOf } from './rules.js';
 import { baseName, bytesWithin, fromParents, topmost, type TreeIndex } from './tree.js';
@@ -27,6 +29,13 @@ export interface RuleLintInput {
   knownName?: (name: string) => 'any-depth' | 'root' | null;
   /** Lines already reported by the syntax lint (a comment that is a pattern): not reported again as unmatched. */
   quietLines?: ReadonlySet<number>;
+  /** Git's view of the context (null or absent: not a repository, or no git). */
+  git?: GitView | null;
+  /**
+   * The context paths the Dockerfiles reading this file name (COPY/ADD sources, bind mounts), with
+   * the Dockerfile that names them; `glob` has `*` for every variable (`.build/${OS}/app` becomes `.build/*` + `/app`).
+   */
+  sources?: readonly { path: string; glob: string; dockerfile: string; line: number }[];
 }
 
 const NONE = -1;
@@ -162,10 +171,35 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
       (usedByBuild(entry.path) ? used : missed).push(entry.path);
     });
     if (missed.length === 0) return;
-    const paths = topmost(missed);
+    // Evidence that the deeper copies are artifacts, not source the user meant to send: git
+    // ignores them, or (without git) the knowledge table knows the name at any depth.
+    let paths = topmost(missed);
+    let evidence: string;
+    if (input.git) {
+      const ignored = input.git.ignored(paths);
+      paths = paths.filter((p) => ignored.has(p));
+      if (paths.length === 0) return;
+      evidence = `git ignores ${paths.length === 1 ? 'it' : 'them'} (untracked, so built or installed locally)`;
+    } else {
+      if (knownName(text) !== 'any-depth') return;
+      evidence = `${JSON.stringify(text)} names a dependency or cache folder at any depth (no git repository to confirm)`;
+    }
     const bytes = bytesWithin(tree, paths, sent);
     gitignoreStyle.add(k);
     const better = '**/' + text;
+    // `**/X` must not exclude tracked source that the build may read: only propose it when
+    // every path it would newly exclude is untracked.
+    const widened = new CompiledPattern(better, false, view.rule.line, escapes);
+    const trackedHit = input.git
+      ? tree.entries.find((e, i) => matrix[k]![i] === 0 && sent.has(e.path) && input.git!.holdsTracked(e.path) && widened.matches(e.path))
+      : undefined;
+    const reinclude =
+      used.length > 0 ? `, then re-include what the Dockerfile uses: ${topmost(used).slice(0, 3).map((u) => JSON.stringify('!' + u)).join(', ')}` : '';
+    const fix =
+      trackedHit === undefined
+        ? `replace it with ${JSON.stringify(better)}, which matches at any depth, the top level included${reinclude}`
+        : `review: add the ignored ${paths.length === 1 ? 'copy' : 'copies'} by path (${paths.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${paths.length > 3 ? ', …' : ''}); ` +
+          `${JSON.stringify(better)} would also exclude ${JSON.stringify(trackedHit.path)}, which git tracks (source the build may read)`;
     findings.push(
       withPaths(
         {
@@ -177,11 +211,8 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
             `${JSON.stringify(view.rule.source.trim())} only matches at the top of the context (Docker anchors every pattern at the root, ` +
             `unlike .gitignore): ${paths.length} deeper ${paths.length === 1 ? 'path is' : 'paths are'} still sent` +
             ` (${humanSize(bytes)}), e.g. ${paths[0]}`,
-          fix:
-            `replace it with ${JSON.stringify(better)}, which matches at any depth, the top level included` +
-            (used.length > 0
-              ? `, then re-include what the Dockerfile uses: ${topmost(used).slice(0, 3).map((u) => JSON.stringify('!' + u)).join(', ')}`
-              : ''),
+          fix,
+          evidence,
         },
         paths,
         bytes,
@@ -193,123 +224,262 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
   findings.push(...caseMismatch);
   const quiet = new Set([...(input.quietLines ?? []), ...caseMismatch.map((f) => f.line)]);
 
+  const matchedCount = views.map((_, k) => {
+    let count = 0;
+    for (let e = 0; e < n; e++) if (matrix[k]![e] !== 0) count++;
+    return count;
+  });
+
+  // Exceptions undone by a later exclusion: every path they match is decided by a later exclusion.
+  const overridden = new Map<number, number>();
   views.forEach((view, k) => {
-    const row = matrix[k]!;
-    let matched = 0;
-    for (let e = 0; e < n; e++) if (row[e] !== 0) matched++;
-    const shown = JSON.stringify(view.shown);
-
-    // Does removing the rule change the verdict for plausible paths (tree or not)? Returns the
-    // rule that decides them instead, when the verdicts stay the same.
-    const without = new PatternMatcher({ file, rules: ignore.rules.filter((r) => r !== view.rule) }, platform);
-    const probeCover = (): { changes: boolean; tested: number; cover: number } => {
-      const covers = new Map<number, number>();
-      let tested = 0;
-      for (const probe of probePaths(view.pattern.text)) {
-        if (!view.pattern.matches(probe) && !view.pattern.matches(probe.replace(/\/zz$/, ''))) continue;
-        tested++;
-        const after = without.decide(probe);
-        if (matcher.decide(probe).excluded !== after.excluded) return { changes: true, tested, cover: NONE };
-        if (after.pattern !== null) {
-          const line = after.pattern.line;
-          const index = views.findIndex((v) => v.rule.line === line);
-          covers.set(index, (covers.get(index) ?? 0) + 1);
-        }
-      }
-      return { changes: false, tested, cover: mostFrequent(covers) };
-    };
-
-    if (matched === 0) {
-      if (gitignoreStyle.has(k) || quiet.has(view.rule.line)) return;
-      const probe = probeCover();
-      if (!probe.changes && probe.tested > 0 && probe.cover !== NONE) {
-        const cover = views[probe.cover]!;
-        findings.push({
-          severity: severityOf('redundant-pattern'),
-          rule: 'redundant-pattern',
-          file,
-          line: view.rule.line,
-          message: `${shown} changes nothing: ${JSON.stringify(cover.shown)} at line ${cover.rule.line} already covers every path it would match`,
-          fix: 'delete the line',
-        });
-        return;
-      }
-      if (view.pattern.exclusion) {
-        findings.push({
-          severity: severityOf('unmatched-exception'),
-          rule: 'unmatched-exception',
-          file,
-          line: view.rule.line,
-          message: `the exception ${shown} matches nothing in the context directory, so it re-includes nothing`,
-          fix: 'check the path for a typo (matching is exact and case-sensitive), or delete the line',
-        });
-      } else if (knownName(view.pattern.text) === null && knownName(view.pattern.text.replace(/^\*\*\//, '')) === null) {
-        findings.push({
-          severity: severityOf('unmatched-pattern'),
-          rule: 'unmatched-pattern',
-          file,
-          line: view.rule.line,
-          message: `${shown} matches nothing in the context directory`,
-          fix: 'delete it if nothing by that name will appear, or check it for a typo (matching is case-sensitive)',
-        });
-      }
-      return;
-    }
-
-    // Is the rule ever the one that decides, against a different earlier verdict?
-    let decisive = false;
+    if (!view.pattern.exclusion || matchedCount[k] === 0) return;
     const laterCover = new Map<number, number>();
-    const earlierCover = new Map<number, number>();
-    let overriddenByLaterExclusion = true;
-    for (let e = 0; e < n && !decisive; e++) {
-      if (row[e] === 0) continue;
+    for (let e = 0; e < n; e++) {
+      if (matrix[k]![e] === 0) continue;
       const l = last[e]!;
-      if (l !== k) {
-        laterCover.set(l, (laterCover.get(l) ?? 0) + 1);
-        if (!excludes(l)) overriddenByLaterExclusion = false;
-        continue;
-      }
-      overriddenByLaterExclusion = false;
-      if (excludes(previous[e]!) !== excludes(k)) decisive = true;
-      else earlierCover.set(previous[e]!, (earlierCover.get(previous[e]!) ?? 0) + 1);
+      if (l === k || !excludes(l)) return;
+      laterCover.set(l, (laterCover.get(l) ?? 0) + 1);
     }
-    if (decisive) return;
-
-    if (view.pattern.exclusion && overriddenByLaterExclusion) {
-      const by = views[mostFrequent(laterCover)]!;
-      findings.push({
-        severity: severityOf('overridden-exception'),
-        rule: 'overridden-exception',
-        file,
-        line: view.rule.line,
-        message:
-          `the exception ${shown} is undone by ${JSON.stringify(by.shown)} at line ${by.rule.line}: ` +
-          `the last matching rule wins, so what it names stays out of the context`,
-        fix: `move ${JSON.stringify(view.shown)} below line ${by.rule.line}`,
-      });
-      return;
-    }
-
-    // Not decisive in this tree: redundant only if it is not decisive for plausible paths either.
-    if (probeCover().changes) return;
-    const later = mostFrequent(laterCover);
-    const earlier = mostFrequent(earlierCover);
-    const cover = later !== NONE ? views[later] : earlier !== NONE ? views[earlier] : undefined;
+    const by = mostFrequent(laterCover);
+    overridden.set(k, by);
     findings.push({
-      severity: severityOf('redundant-pattern'),
-      rule: 'redundant-pattern',
+      severity: severityOf('overridden-exception'),
+      rule: 'overridden-exception',
       file,
       line: view.rule.line,
       message:
-        cover !== undefined
-          ? `${shown} changes nothing: ${JSON.stringify(cover.shown)} at line ${cover.rule.line} ` +
-            `(${later !== NONE ? 'later' : 'earlier'}) already decides every path it matches`
-          : `the exception ${shown} changes nothing: no earlier rule excludes what it matches`,
-      fix: 'delete the line',
+        `the exception ${JSON.stringify(view.shown)} is undone by ${JSON.stringify(views[by]!.shown)} at line ${views[by]!.rule.line}: ` +
+        `the last matching rule wins, so what it names stays out of the context`,
+      fix: `move ${JSON.stringify(view.shown)} below line ${views[by]!.rule.line}`,
+      evidence: `each of the ${matchedCount[k]} paths it matches is matched again by line ${views[by]!.rule.line} or another later exclusion`,
     });
   });
 
+  const redundant = findRedundant(views, ignore, platform, tree, matrix, new Set(overridden.keys()), last);
+  for (const r of redundant) findings.push(r);
+  const redundantLines = new Set(redundant.map((f) => f.line));
+
+  views.forEach((view, k) => {
+    if (matchedCount[k] !== 0 || redundantLines.has(view.rule.line) || gitignoreStyle.has(k) || quiet.has(view.rule.line)) return;
+    const shown = JSON.stringify(view.shown);
+    if (view.pattern.exclusion) {
+      const basis = exceptionBasis(view, input);
+      findings.push(
+        basis === null
+          ? {
+              severity: severityOf('unmatched-exception'),
+              rule: 'unmatched-exception',
+              file,
+              line: view.rule.line,
+              message: `the exception ${shown} matches nothing in the context directory, so it re-includes nothing`,
+              fix: 'check the path for a typo (matching is exact and case-sensitive), or delete the line',
+              evidence: input.git
+                ? 'no path in the directory matches it, no Dockerfile source names it, and git does not ignore what it names (it is not a build output)'
+                : 'no path in the directory matches it and no Dockerfile source names it (no git repository to tell a build output)',
+            }
+          : {
+              severity: 'info',
+              rule: 'unmatched-exception',
+              file,
+              line: view.rule.line,
+              message: `the exception ${shown} matches nothing yet: ${basis.why}, so it lets a build output through once it exists`,
+              fix: 'keep it while the build makes that output; delete it only if nothing produces it any more',
+              evidence: basis.evidence,
+            },
+      );
+    } else if (
+      knownName(view.pattern.text) === null &&
+      knownName(view.pattern.text.replace(/^\*\*\//, '')) === null &&
+      // A guard for what git ignores (a build output, a local file) is sensible, not dead weight.
+      (input.git?.ignored(probePaths(view.pattern.text)).size ?? 0) === 0
+    ) {
+      findings.push({
+        severity: severityOf('unmatched-pattern'),
+        rule: 'unmatched-pattern',
+        file,
+        line: view.rule.line,
+        message: `${shown} matches nothing in the context directory`,
+        fix: 'delete it if nothing by that name will appear, or check it for a typo (matching is case-sensitive)',
+        evidence: `none of the ${n} paths in the directory matches it` + (input.git ? ', and git does not ignore what it names (so no build makes it)' : ''),
+      });
+    }
+  });
+
   return findings.sort((a, b) => a.line - b.line);
+}
+
+/** Why an exception that matches nothing is still meant: a Dockerfile reads what it names, or git ignores it. */
+function exceptionBasis(view: RuleView, input: RuleLintInput): { why: string; evidence: string } | null {
+  const probes = probePaths(view.pattern.text);
+  const bare = probes.filter((p) => !p.endsWith('/zz'));
+  for (const source of input.sources ?? []) {
+    const globSegments = source.glob.split('/');
+    const named =
+      matchesOrParent(view.pattern, source.path) ||
+      bare.some((probe) => {
+        const probeSegments = probe.split('/');
+        // The source (or a directory above it) matches the probe, or the probe lies above the source.
+        for (let i = 1; i <= globSegments.length; i++) {
+          const prefix = globSegments.slice(0, i).join('/');
+          if (i === probeSegments.length && safeGlob(prefix, probe)) return true;
+        }
+        return false;
+      });
+    if (named) {
+      return {
+        why: `${source.dockerfile}:${source.line} copies ${JSON.stringify(source.glob)}, which it names`,
+        evidence: `the source ${JSON.stringify(source.glob)} at ${source.dockerfile}:${source.line}`,
+      };
+    }
+  }
+  if (input.git) {
+    const ignored = [...input.git.ignored(probes)];
+    if (ignored.length > 0) {
+      return {
+        why: `git ignores what it names (e.g. ${ignored[0]}), so it is made before docker build`,
+        evidence: `git check-ignore: ${JSON.stringify(ignored[0])} is ignored by git, so a fresh clone does not have it`,
+      };
+    }
+  }
+  return null;
+}
+
+function safeGlob(pattern: string, name: string): boolean {
+  try {
+    return goFilepathMatch(pattern, name);
+  } catch {
+    return false;
+  }
+}
+
+function matchesOrParent(pattern: CompiledPattern, path: string): boolean {
+  try {
+    if (pattern.matches(path)) return true;
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) if (pattern.matches(path.slice(0, i))) return true;
+  } catch {
+    // a pattern Docker would refuse: it decides nothing
+  }
+  return false;
+}
+
+/**
+ * Redundant lines, proven one line at a time: removing the line changes the verdict of no path in
+ * the tree, of no path another rule names, and of no path below a re-included directory. Lines
+ * are tried from the last to the first, and a line found redundant is left out when the next ones
+ * are tried, so two lines are never each other's reason and deleting every reported line at once
+ * is as safe as deleting one. The named cover is the rule that decides those paths without it.
+ */
+function findRedundant(
+  views: readonly RuleView[],
+  ignore: IgnoreFile,
+  platform: PatternPlatform,
+  tree: TreeIndex,
+  matrix: readonly Uint8Array[],
+  keep: ReadonlySet<number>,
+  last: Int32Array,
+): Finding[] {
+  const m = views.length;
+  const n = tree.entries.length;
+  const active = new Array<boolean>(m).fill(true);
+  const excl = (k: number): boolean => !views[k]!.pattern.exclusion;
+
+  // Directories below which a rule written for any depth may decide alone: those an exception
+  // names, and those of the tree an exception decides.
+  const reincluded = new Set<string>();
+  const named = new Set<string>();
+  for (const v of views) {
+    for (const p of probePaths(v.pattern.text)) {
+      named.add(p);
+      if (v.pattern.exclusion) reincluded.add(p.replace(/\/zz$/, ''));
+    }
+  }
+  tree.entries.forEach((e, i) => {
+    if (e.type === 'dir' && last[i] !== NONE && views[last[i]!]!.pattern.exclusion) reincluded.add(e.path);
+  });
+
+  const out: Finding[] = [];
+  for (let k = m - 1; k >= 0; k--) {
+    if (keep.has(k)) continue;
+    const view = views[k]!;
+    const covers = new Map<number, 'earlier' | 'later'>();
+    let none = 0;
+    let tested = 0;
+    let changes = false;
+    // The tree, from the match matrix.
+    for (let e = 0; e < n && !changes; e++) {
+      if (matrix[k]![e] === 0) continue;
+      tested++;
+      let later = NONE;
+      for (let j = m - 1; j > k; j--) if (active[j] && matrix[j]![e] !== 0) { later = j; break; }
+      if (later !== NONE) {
+        covers.set(later, 'later');
+        continue;
+      }
+      let earlier = NONE;
+      for (let j = k - 1; j >= 0; j--) if (active[j] && matrix[j]![e] !== 0) { earlier = j; break; }
+      const without = earlier !== NONE && excl(earlier);
+      if (without !== excl(k)) changes = true;
+      else if (earlier === NONE) none++;
+      else covers.set(earlier, covers.get(earlier) ?? 'earlier');
+    }
+    if (changes) continue;
+    // Paths that may appear: what the rules name, and this rule's paths below re-included directories.
+    const candidates = new Set<string>();
+    const own = probePaths(view.pattern.text);
+    for (const p of named) candidates.add(p);
+    for (const dir of reincluded) for (const p of own) candidates.add(dir + '/' + p);
+    const rulesWith = ignore.rules.filter((r) => views.some((v, j) => active[j] && v.rule === r) || !views.some((v) => v.rule === r));
+    const withM = new PatternMatcher({ file: ignore.file, rules: rulesWith }, platform);
+    const withoutM = new PatternMatcher({ file: ignore.file, rules: rulesWith.filter((r) => r !== view.rule) }, platform);
+    for (const c of candidates) {
+      if (tree.byPath.has(c) || !matchesOrParent(view.pattern, c)) continue;
+      tested++;
+      let a, b;
+      try {
+        a = withM.decide(c);
+        b = withoutM.decide(c);
+      } catch {
+        changes = true;
+        break;
+      }
+      if (a.excluded !== b.excluded) {
+        changes = true;
+        break;
+      }
+      const decider = a.pattern !== null && a.pattern.line !== view.rule.line ? a.pattern : b.pattern;
+      if (decider === null) none++;
+      else {
+        const j = views.findIndex((v) => v.rule.line === decider.line);
+        if (j !== NONE) covers.set(j, j > k ? 'later' : (covers.get(j) ?? 'earlier'));
+      }
+    }
+    if (changes || tested === 0) continue;
+    active[k] = false;
+    const shown = JSON.stringify(view.shown);
+    const coverList = [...covers.keys()].sort((a, b) => a - b);
+    const named_ = coverList.map((j) => `${JSON.stringify(views[j]!.shown)} at line ${views[j]!.rule.line} (${covers.get(j)})`);
+    let message: string;
+    if (coverList.length === 0) message = `the exception ${shown} changes nothing: no earlier rule excludes what it matches`;
+    else {
+      message =
+        `${shown} changes nothing: ${named_.length === 1 ? named_[0] : named_.slice(0, -1).join(', ') + ' and ' + named_[named_.length - 1]} already ` +
+        `${named_.length === 1 ? 'decides' : 'decide'} every path it matches` +
+        (none > 0 ? ', and no earlier rule excludes the others' : '');
+    }
+    out.push({
+      severity: severityOf('redundant-pattern'),
+      rule: 'redundant-pattern',
+      file: ignore.file,
+      line: view.rule.line,
+      message,
+      fix: 'delete the line',
+      evidence:
+        `without line ${view.rule.line} the verdict of each of the ${tested} paths it matches stays the same ` +
+        `(paths in the tree, paths the rules name, and paths below re-included directories), with the other lines reported here deleted too`,
+    });
+  }
+  return out;
 }
 
 /**

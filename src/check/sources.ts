@@ -36,6 +36,13 @@ export interface SourceCheckInput {
    * (FollowLinks), which must be in the context too. Returns [] when no link is involved.
    */
   linkTargets?: (path: string) => string[];
+  /** Which of these paths (existing or not) git ignores; absent without git. */
+  ignoredByGit?: (paths: string[]) => Set<string>;
+}
+
+/** A path that a wildcard source could name: each wildcard filled in (`build/libs/*.jar` -> `build/libs/x.jar`). */
+function filledIn(glob: string): string {
+  return glob.replace(/\[[^\]]*\]/g, 'x').replace(/\*+/g, 'x').replace(/\?/g, 'x');
 }
 
 function normalise(path: string): string {
@@ -65,6 +72,39 @@ export function checkSources(input: SourceCheckInput): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const { tree, sent, escapes } = input;
+  const gitIgnores = (p: string): boolean => input.ignoredByGit?.([p]).has(p) ?? false;
+  // Instructions whose every source is a wildcard that matches nothing copy nothing at all.
+  const byLine = new Map<number, SourceUse[]>();
+  for (const source of input.sources) {
+    if (source.instruction !== 'COPY' && source.instruction !== 'ADD') continue;
+    byLine.set(source.line, [...(byLine.get(source.line) ?? []), source]);
+  }
+  for (const [line, sources] of byLine) {
+    const empty = sources.every((src) => {
+      const p = normalise(src.path);
+      return !src.unresolved && src.wildcard && p !== '' && !p.startsWith('../') && present(p, true, tree, () => true, escapes).length === 0;
+    });
+    if (!empty) continue;
+    const shown = sources.map((src) => JSON.stringify(src.raw)).join(', ');
+    const built = sources.map((src) => filledIn(normalise(src.path))).find(gitIgnores);
+    findings.push({
+      severity: severityOf('empty-wildcard-source'),
+      rule: 'empty-wildcard-source',
+      file: input.dockerfile,
+      line,
+      message:
+        `${sources[0]!.instruction} ${sources.length === 1 ? 'source' : 'sources'} ${shown} ${sources.length === 1 ? 'matches' : 'match'} nothing in the context directory: ` +
+        `BuildKit allows an empty wildcard, so the instruction copies nothing and the image lacks what it names` +
+        (built !== undefined ? ` (git ignores ${JSON.stringify(built)}: a build output, made before docker build?)` : ''),
+      fix:
+        built !== undefined
+          ? 'build it before docker build (or in an earlier stage and COPY --from it), or fix the path'
+          : 'fix the path (sources are relative to the context root), or build it in an earlier stage and COPY --from it',
+      evidence:
+        `no path in the directory matches ${shown}` + (built !== undefined ? `; git check-ignore: ${JSON.stringify(built)} is ignored` : ''),
+      paths: sources.map((src) => normalise(src.path)),
+    });
+  }
   for (const source of input.sources) {
     if (source.unresolved) continue;
     const path = normalise(source.path);
@@ -80,6 +120,20 @@ export function checkSources(input: SourceCheckInput): Finding[] {
     if (inTree.length === 0) {
       const lower = path.toLowerCase();
       const near = source.wildcard ? undefined : tree.entries.find((e) => e.path.toLowerCase() === lower)?.path;
+      if (near === undefined && gitIgnores(path)) {
+        // Not in a fresh clone by design: a build output that a step before docker build makes.
+        findings.push({
+          severity: 'warning',
+          rule: 'source-missing',
+          file: input.dockerfile,
+          line: source.line,
+          message: `${what} is not in the context directory, and git ignores it: a build output, so the build fails unless it is built before docker build`,
+          fix: 'build it before docker build (or in an earlier stage and COPY --from it)',
+          evidence: `the directory's listing, and git check-ignore: ${JSON.stringify(path)} is ignored`,
+          paths: [path],
+        });
+        continue;
+      }
       findings.push({
         severity: severityOf('source-missing'),
         rule: 'source-missing',

@@ -15,6 +15,7 @@ export type RuleId =
   | 'source-excluded'
   | 'source-missing'
   | 'wildcard-source-excluded'
+  | 'empty-wildcard-source'
   | 'gitignore-style-pattern'
   | 'unmatched-pattern'
   | 'unmatched-exception'
@@ -46,6 +47,13 @@ export interface Finding {
   message: string;
   /** What to do about it. */
   fix: string;
+  /**
+   * What the finding rests on: the rule that decides, git's view of a path, the Dockerfile line
+   * that reads it. Every finding has one in a report (a rule's general basis when none is given).
+   */
+  evidence?: string;
+  /** The Dockerfile the finding is about, when several read the same ignore file (as the user would type it). */
+  dockerfile?: string;
   /** Affected paths, relative to the context root, at most PATHS_CAP of them. */
   paths?: string[];
   /** How many paths were affected in all, when `paths` had to be capped. */
@@ -64,10 +72,17 @@ export interface CheckReport {
   root: string;
   /** Absolute path of the Dockerfile, or null. */
   dockerfile: string | null;
+  /**
+   * Every Dockerfile checked: the given one, then the others that read the same ignore file
+   * (siblings such as `Dockerfile.base`, Compose services of this context), absolute paths.
+   */
+  dockerfiles: { dockerfile: string; found: 'given' | 'sibling' | 'compose'; service?: string; composeFile?: string }[];
   /** The ignore file each builder reads (absolute paths), or null when it reads none. */
   ignoreFiles: Record<Builder, string | null>;
   findings: Finding[];
-  summary: { errors: number; warnings: number; infos: number };
+  /** Findings silenced by `--ignore`, the configuration or `# ctxsize-ignore`, each with `suppressedBy`. */
+  suppressed: (Finding & { suppressedBy: string })[];
+  summary: { errors: number; warnings: number; infos: number; suppressed: number };
 }
 
 /** Put affected paths in a finding, capped. */
