@@ -39,6 +39,8 @@ export interface CtxsizeConfig extends BudgetConfig {
   compose?: boolean | string;
   /** Budgets per compose service, over the top-level ones. */
   services?: Record<string, BudgetConfig>;
+  /** `ctxsize check` rules to silence: a rule id (everywhere) or a rule id with path globs. */
+  ignore?: { rule: string; paths?: string[] }[];
 }
 
 /** A configuration and where it came from. */
@@ -51,7 +53,7 @@ export interface LoadedConfig {
 }
 
 const BUDGET_KEYS = ['maxSize', 'maxFiles', 'maxGrowth'] as const;
-const KEYS = ['$schema', ...BUDGET_KEYS, 'baseline', 'builder', 'file', 'format', 'top', 'compose', 'services'] as const;
+const KEYS = ['$schema', ...BUDGET_KEYS, 'baseline', 'builder', 'file', 'format', 'top', 'compose', 'services', 'ignore'] as const;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -148,6 +150,25 @@ export function validateConfig(raw: unknown, label: string, baseDir: string): Ct
     if (typeof compose === 'boolean') config.compose = compose;
     else if (typeof compose === 'string' && compose !== '') config.compose = path.resolve(baseDir, compose);
     else throw fail('compose', `expected true, false or the Compose file, not ${describe(compose)}`);
+  }
+  const ignore = raw['ignore'];
+  if (ignore !== undefined) {
+    const expected = 'expected a list of rule ids, or of {"rule": ID, "paths": [GLOB, …]}';
+    if (!Array.isArray(ignore)) throw fail('ignore', `${expected}, not ${describe(ignore)}`);
+    config.ignore = ignore.map((item: unknown, i) => {
+      const where = `ignore[${i}]`;
+      if (typeof item === 'string' && item !== '') return { rule: item };
+      if (!isPlainObject(item)) throw fail(where, `${expected}, not ${describe(item)}`);
+      for (const key of Object.keys(item)) if (key !== 'rule' && key !== 'paths') throw unknownKey(label, `${where}.`, key, ['rule', 'paths']);
+      const rule = item['rule'];
+      if (typeof rule !== 'string' || rule === '') throw fail(`${where}.rule`, `expected a rule id, not ${describe(rule)}`);
+      const paths = item['paths'];
+      if (paths === undefined) return { rule };
+      if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p !== '')) {
+        throw fail(`${where}.paths`, `expected a non-empty list of path globs (relative to the context root), not ${describe(paths)}`);
+      }
+      return { rule, paths: paths as string[] };
+    });
   }
   const services = raw['services'];
   if (services !== undefined) {

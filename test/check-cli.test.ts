@@ -77,7 +77,7 @@ describe('ctxsize check (end to end)', () => {
       assert.equal(json.status, 1);
       const report = JSON.parse(json.stdout);
       assert.equal(report.schemaVersion, 1);
-      assert.deepEqual(report.summary, { errors: 2, warnings: 1, infos: 0 });
+      assert.deepEqual(report.summary, { errors: 2, warnings: 1, infos: 0, suppressed: 0 });
       assert.ok(path.isAbsolute(report.root));
       assert.deepEqual(
         report.findings.map((f: { rule: string; severity: string; file: string; line: number }) => [f.rule, f.severity, f.line]),

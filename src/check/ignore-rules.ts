@@ -455,6 +455,8 @@ function findRedundant(
       }
     }
     if (changes || tested === 0) continue;
+    // An exception that matches nothing and that no rule needs is better reported as unmatched (a typo?).
+    if (covers.size === 0 && !matrix[k]!.some((v) => v !== 0)) continue;
     active[k] = false;
     const shown = JSON.stringify(view.shown);
     const coverList = [...covers.keys()].sort((a, b) => a - b);

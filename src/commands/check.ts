@@ -3,6 +3,12 @@ import { formatAnnotation, onGitHubActions } from '../report/github.js';
 import { EXIT } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { checkContext } from '../check/check.js';
+import { isRuleId, type RuleSuppression } from '../check/suppress.js';
+import { RULES } from '../check/rules.js';
+import { loadConfig } from '../config.js';
+import { closest } from '../cli/args.js';
+import { UsageError } from '../cli/errors.js';
+import { InputError } from '../context/resolve.js';
 import { formatCheckReport } from '../check/format.js';
 
 export const help = `Usage: ctxsize check [DIR] [options]
@@ -21,6 +27,12 @@ Options:
       --builder NAME       lint this builder's ignore file first and check sources and secrets
                            against its context: buildkit (default) or classic; the other builder's
                            ignore file is linted too when it differs
+      --ignore RULE        silence a rule (repeatable); suppressed findings are
+                           counted in the summary. Also: an "ignore" list in
+                           .ctxsizerc.json, and "# ctxsize-ignore RULE" on the
+                           line above a pattern or a Dockerfile instruction
+      --config FILE        read the configuration from FILE
+      --no-config          ignore configuration files
       --strict             exit 1 on warnings too
       --json               print one JSON document (schemaVersion 1)
   -h, --help               show this help
@@ -42,6 +54,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       ...CONTEXT_OPTIONS,
       ...BUILD_OPTIONS,
       strict: { type: 'boolean' },
+      ignore: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean' },
     },
     1,
   );
@@ -49,7 +64,24 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(help);
     return EXIT.ok;
   }
-  const report = checkContext(contextFromFlags(values, positionals, io));
+  const known = Object.keys(RULES);
+  const suppress: RuleSuppression[] = [];
+  for (const rule of values.ignore ?? []) {
+    if (!isRuleId(rule)) {
+      const guess = closest(rule, known);
+      throw new UsageError(`--ignore ${rule}: no such rule${guess ? ` (did you mean ${guess}?)` : ''}; see ctxsize check's rules in docs/check-rules.md`);
+    }
+    suppress.push({ rule, source: `--ignore ${rule}` });
+  }
+  const loaded = values['no-config'] ? null : loadConfig(positionals[0] ?? '.', { cwd: io.cwd, explicit: values.config });
+  for (const item of loaded?.config.ignore ?? []) {
+    if (!isRuleId(item.rule)) {
+      const guess = closest(item.rule, known);
+      throw new InputError(`${loaded!.label}: ignore: no rule ${JSON.stringify(item.rule)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`);
+    }
+    suppress.push({ rule: item.rule, ...(item.paths ? { paths: item.paths } : {}), source: `ignore in ${loaded!.label}` });
+  }
+  const report = checkContext({ ...contextFromFlags(values, positionals, io), suppress });
   io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
   if (onGitHubActions(io.env)) {
     // Error-level findings (with --strict, warnings too) as workflow annotations on their file and line.
