@@ -22,24 +22,55 @@ export interface RunStep {
   text: string;
   /** Whether it mounts the build context (a bind mount without `from`). */
   mountsContext: boolean;
+  /**
+   * Whether it can see files from the context: it mounts it, or a COPY/ADD from the context ran
+   * before it in its stage or in the stage it is built FROM.
+   */
+  seesContext: boolean;
+  /** Whether what it sees includes the context's root directory (`COPY . .`, a bind mount of the root): `.git` and every file. */
+  seesRoot: boolean;
+}
+
+/** A source word that takes the context's root (`.`, `./`, `/`, `*`, `.git`). */
+function takesRoot(word: string): boolean {
+  const w = word.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  return w === '' || w === '.' || w === '*' || w.startsWith('.git') || w.includes('$');
+}
+
+function mountsRoot(spec: string): boolean {
+  const m = /(?:^|,)\s*(?:source|src)\s*=\s*([^,]*)/i.exec(spec);
+  return m === null || takesRoot(m[1]!.trim());
 }
 
 /** The RUN steps of the stages a build of `dockerfile` reaches, in build order. */
 export function runSteps(dockerfile: Dockerfile, options: BuildOptions = {}): RunStep[] {
   const graph = resolveStages(dockerfile, options);
   const out: RunStep[] = [];
+  const copied = new Map<number, boolean>();
   for (const index of graph.reachable) {
     if (graph.replaced[index]) continue;
     const stage = dockerfile.stages[index]!;
+    const base = graph.base[index];
+    let seen = base !== undefined && copied.get(base) !== undefined;
+    let root = base !== undefined && copied.get(base) === true;
     for (const instruction of stageCommands(dockerfile, graph, stage)) {
+      if ((instruction.kind === 'COPY' && (instruction.from === undefined || instruction.from === '')) || instruction.kind === 'ADD') {
+        seen = true;
+        if (instruction.sources.some(takesRoot)) root = true;
+      }
       if (instruction.kind !== 'RUN') continue;
+      const binds = instruction.mounts.filter((m) => m.from === undefined && /(^|,)\s*type\s*=\s*bind\s*(,|$)/i.test(m.spec));
+      const mountsContext = binds.length > 0;
       out.push({
         line: instruction.line,
         stage: stage.name ?? stage.index,
         text: runText(instruction),
-        mountsContext: instruction.mounts.some((m) => m.from === undefined && /(^|,)\s*type\s*=\s*bind\s*(,|$)/i.test(m.spec)),
+        mountsContext,
+        seesContext: seen || mountsContext,
+        seesRoot: root || binds.some((m) => mountsRoot(m.spec)),
       });
     }
+    if (seen) copied.set(index, root);
   }
   return out;
 }

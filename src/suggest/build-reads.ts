@@ -64,10 +64,14 @@ export class BuildReads {
     return this.builds.filter((b) => flags.some((f, i) => f === 1 && b.area[i] === 1));
   }
 
-  /** The first step of these builds that calls one of the programs. */
-  runs(builds: readonly BuildRead[], programs: readonly string[]): StepRef | null {
+  /**
+   * The first step of these builds that calls one of the programs. `seeing`: only steps that can
+   * see the context (a step before any COPY cannot read `.git` or `.npmrc` from it).
+   */
+  runs(builds: readonly BuildRead[], programs: readonly string[], seeing: false | 'context' | 'root' = false): StepRef | null {
     for (const build of builds) {
-      const hit = firstStepRunning(build.steps, programs);
+      const steps = seeing === 'root' ? build.steps.filter((s) => s.seesRoot) : seeing === 'context' ? build.steps.filter((s) => s.seesContext) : build.steps;
+      const hit = firstStepRunning(steps, programs);
       if (hit) return { build, ...hit };
     }
     return null;

@@ -118,7 +118,7 @@ export function judgeRemoval(judge: Judge, what: CandidateKind, flags: Uint8Arra
       return { status: 'withheld', evidence: `${all.slice(0, 3).join(', ')} ${all.length === 1 ? 'holds' : 'hold'} no credential (no token or password written out): configuration, not a secret` };
     }
     if (inRead.some((f) => f === 1)) {
-      const reader = reads.runs(readers, rule.readBy);
+      const reader = reads.runs(readers, rule.readBy, 'context');
       if (reader || readers.length === 0) {
         return {
           status: 'review',
@@ -148,13 +148,13 @@ export function judgeRemoval(judge: Judge, what: CandidateKind, flags: Uint8Arra
     case 'exclude':
       return { status: 'write', evidence: `${rule!.category === 'editor' || rule!.category === 'os' ? 'editor or OS metadata' : 'a cache its tool recreates'}: no build step needs it` };
     case 'unless-git': {
-      const step = reads.runs(readers, ['git']);
+      const step = reads.runs(readers, ['git'], 'root');
       if (step) return { status: 'withheld', evidence: `${stepText(step)} runs git in a step that sees the context: it needs .git` };
-      const make = reads.runs(readers, ['make']);
+      const make = reads.runs(readers, ['make'], 'root');
       if (make && makefileRunsGit(judge.root)) {
         return { status: 'review', evidence: `${stepText(make)} runs make, and the Makefile calls git: it may need .git for a version` };
       }
-      const pip = reads.runs(readers, ['pip', 'pip3', 'uv', 'poetry', 'pdm', 'hatch', 'python', 'python3']);
+      const pip = reads.runs(readers, ['pip', 'pip3', 'uv', 'poetry', 'pdm', 'hatch', 'python', 'python3'], 'root');
       const scm = pip ? buildsVersionFromGit(judge.root) : null;
       if (pip && scm) return { status: 'review', evidence: `${stepText(pip)} builds the package and ${scm}, which reads the version from .git` };
       if (readers.length === 0) return { status: 'write', evidence: 'VCS data; no Dockerfile runs git' };
