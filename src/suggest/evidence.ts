@@ -157,7 +157,7 @@ export function judgeRemoval(judge: Judge, what: CandidateKind, flags: Uint8Arra
       const pip = reads.runs(readers, ['pip', 'pip3', 'uv', 'poetry', 'pdm', 'hatch', 'python', 'python3'], 'root');
       const scm = pip ? buildsVersionFromGit(judge.root) : null;
       if (pip && scm) return { status: 'review', evidence: `${stepText(pip)} builds the package and ${scm}, which reads the version from .git` };
-      if (readers.length === 0) return { status: 'write', evidence: 'VCS data; no Dockerfile runs git' };
+      if (readers.length === 0) return { status: 'write', evidence: 'VCS data; no Dockerfile was found to run git (keep .git if a build step will)' };
       return { status: 'write', evidence: 'VCS data: no RUN step calls git (or make or a package build that reads it)' };
     }
     case 'untracked':

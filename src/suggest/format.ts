@@ -30,6 +30,7 @@ function buildCheckText(b: BuildCheck): string {
   const parts: string[] = [];
   if (fresh.length > 0) parts.push(`sources failing: ${fresh.join('; ')}`);
   else if (b.unresolved.length > 0) parts.push(`sources with unknown variables not verified (${b.unresolved.slice(0, 2).join('; ')})`);
+  else if (b.readsNothing) parts.push('reads nothing from the context')
   else parts.push(b.problemsBefore && b.problemsBefore.length > 0 ? `no source fails that did not before (already failing: ${b.problemsBefore.join('; ')})` : 'every COPY/ADD source is still sent (checked with BuildKit\'s walk)');
   if (b.whole) parts.push(`it copies the whole context (${b.whole}), so what its RUN steps read is not known: only what is safe whatever they do is written by default`);
   return parts.join('; ');

@@ -745,7 +745,7 @@ function combinedOutcome(
     fresh = problems.filter((p) => !known.has(problemKey(p)));
     const builds = reads.builds.map((b) => {
       const unresolved = (b.plan?.sources ?? []).filter((s) => s.unresolved && !s.heredoc).map((s) => `${s.instruction} ${s.raw} (line ${s.line})`);
-      const check = { label: b.label, whole: b.whole, unresolved, problemsBefore: null as string[] | null, problemsAfter: null as string[] | null };
+      const check = { label: b.label, whole: b.whole, readsNothing: b.plan !== null && !b.plan.readsContext, unresolved, problemsBefore: null as string[] | null, problemsAfter: null as string[] | null };
       if (b.plan === null) return check;
       if (b.dockerfile === contexts.buildkit.dockerfile && b.plan === plan) {
         return { ...check, problemsBefore: problemsBefore.map(problemText), problemsAfter: problems.map(problemText) };

@@ -160,6 +160,8 @@ export interface BuildCheck {
   label: string;
   /** A source that takes the whole context (`COPY ., line 4`): its RUN steps' reads are not verifiable. */
   whole: string | null;
+  /** The Dockerfile takes nothing from the context (no COPY, ADD or bind mount of it). */
+  readsNothing: boolean;
   /** Sources whose paths use a variable ctxsize could not resolve (not verified). */
   unresolved: string[];
   /** Null when the Dockerfile could not be read. */
