@@ -16,9 +16,14 @@ files, secrets, large files (>= ${humanSize(DEFAULT_LARGE_FILE_BYTES)}) that no 
 and the entries of your .gitignore files, converted to .dockerignore syntax and checked against git.
 
 Nothing the Dockerfile uses is ever proposed (COPY/ADD sources and bind mounts of the stages the
-target needs, lockfiles): such a line is narrowed to the paths that are safe, or withheld with
-the reason. When the Dockerfile uses only a few paths, the allow-list form (* then !path lines) is
-shown too, checked under both builders.
+target needs, lockfiles), nor a path your own ! lines re-include: such a line is narrowed to the
+paths that are safe, or withheld with the reason. Every Dockerfile reading the ignore file counts
+(siblings such as Dockerfile.dev, Compose services). Each suggestion says what it rests on; where
+a build may read a path (COPY . . then RUN steps), only what is safe whatever the build does is
+written by default (caches, editor files, dependency folders the image installs itself, .git
+unless a step runs git); the rest, such as files git tracks, is listed under Review with the
+reason and written only when --only names it. When the Dockerfiles use only a few paths, the
+allow-list form (* then !path lines) is shown too, checked under both builders.
 
 Without --write nothing is written: the change --write would make is shown as a diff. --write adds
 the selected lines to a marked block (# >>> ctxsize suggest >>> ... # <<< ctxsize suggest <<<) of
@@ -36,7 +41,8 @@ Options:
       --write              write the selected suggestions to the ignore file
       --dry-run            show what --write would do, write nothing (the default)
       --only ID,...        select only these suggestions (ids as listed; "large-file" and
-                           "gitignore" select all of that kind)
+                           "gitignore" select all of that kind); names under Review
+                           are written only when listed here
       --category CAT,...   select only these categories (${[...new Set(ARTIFACTS.map((a) => a.category))].filter((c) => c !== 'lockfile').join(', ')}, large-file, gitignore)
       --min-bytes SIZE     select only suggestions that remove at least SIZE
       --json               print one JSON document (schemaVersion 1)
