@@ -122,6 +122,17 @@ describe('check advice: unmatched exceptions for build outputs are info', { skip
     assert.equal(report.summary.errors, 0);
   });
 
+  it('an exclusion that matches nothing is quiet when git ignores what it names (a guard for a build output), also in a nested .gitignore', async () => {
+    const report = await check({
+      '.dockerignore': 'static\n**/target\ncoverage-old\n',
+      '.gitignore': '/static/\n',
+      'apps/desktop/.gitignore': '/target\n',
+      'apps/desktop/main.rs': 'fn main() {}',
+      'Dockerfile': 'FROM x\nCOPY . .\n',
+    });
+    assert.deepEqual(byRule(report.findings, 'unmatched-pattern').map((f) => [f.line, f.severity]), [[3, 'info']]);
+  });
+
   it('a missing source that git does not ignore is still an error', async () => {
     const report = await check({ '.gitignore': 'dist/\n', 'Dockerfile': 'FROM x\nCOPY requirements.txt .\n', 'app.py': 'x' });
     assert.deepEqual(byRule(report.findings, 'source-missing').map((f) => f.severity), ['error']);

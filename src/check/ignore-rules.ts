@@ -283,7 +283,7 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
               rule: 'unmatched-exception',
               file,
               line: view.rule.line,
-              message: `the exception ${shown} matches nothing yet: ${basis.why}, so it lets a build output through once it exists`,
+              message: `the exception ${shown} matches nothing yet: ${basis.why}; it lets that output through once it exists`,
               fix: 'keep it while the build makes that output; delete it only if nothing produces it any more',
               evidence: basis.evidence,
             },
@@ -292,7 +292,7 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
       knownName(view.pattern.text) === null &&
       knownName(view.pattern.text.replace(/^\*\*\//, '')) === null &&
       // A guard for what git ignores (a build output, a local file) is sensible, not dead weight.
-      (input.git?.ignored(probePaths(view.pattern.text)).size ?? 0) === 0
+      gitIgnored(view, input).length === 0
     ) {
       findings.push({
         severity: severityOf('unmatched-pattern'),
@@ -301,7 +301,7 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
         line: view.rule.line,
         message: `${shown} matches nothing in the context directory`,
         fix: 'delete it if nothing by that name will appear, or check it for a typo (matching is case-sensitive)',
-        evidence: `none of the ${n} paths in the directory matches it` + (input.git ? ', and git does not ignore what it names (so no build makes it)' : ''),
+        evidence: `none of the ${n} paths in the directory matches it` + (input.git ? ', and git does not ignore what it names (no sign of a build output)' : ''),
       });
     }
   });
@@ -334,15 +334,33 @@ function exceptionBasis(view: RuleView, input: RuleLintInput): { why: string; ev
     }
   }
   if (input.git) {
-    const ignored = [...input.git.ignored(probes)];
+    const ignored = gitIgnored(view, input);
     if (ignored.length > 0) {
       return {
-        why: `git ignores what it names (e.g. ${ignored[0]}), so it is made before docker build`,
+        why: `git ignores what it names (e.g. ${ignored[0]}), a build output made before docker build`,
         evidence: `git check-ignore: ${JSON.stringify(ignored[0])} is ignored by git, so a fresh clone does not have it`,
       };
     }
   }
   return null;
+}
+
+/**
+ * Paths the rule names that git ignores. A rule that starts with a double star is also tried below
+ * each directory that holds a .gitignore (a nested `src-tauri/.gitignore` may ignore `/target`).
+ */
+function gitIgnored(view: RuleView, input: RuleLintInput): string[] {
+  if (!input.git) return [];
+  const probes = probePaths(view.pattern.text);
+  if (view.pattern.text.startsWith('**/')) {
+    const tail = probePaths(view.pattern.text.slice(3));
+    for (const e of input.tree.entries) {
+      if (e.type !== 'file' || !e.path.endsWith('/.gitignore')) continue;
+      const dir = e.path.slice(0, -'/.gitignore'.length);
+      for (const t of tail) probes.push(dir + '/' + t);
+    }
+  }
+  return [...input.git.ignored(probes)];
 }
 
 function safeGlob(pattern: string, name: string): boolean {
