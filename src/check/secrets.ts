@@ -222,6 +222,7 @@ export function findSecrets(input: SecretInput): Finding[] {
           line: 0,
           message: `${dir}/ is in ${input.contextLabel}: ${rule.reason}${test === null ? '' : ` (${test}: likely test data; it still ships in the image)`}`,
           fix: secretFix(input, dir, dockerignoreLinesFor(rule, dir), 'credentials'),
+          evidence: `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)})`,
         },
         files.map((f) => f.path),
         files.reduce((sum, f) => sum + f.size, 0),
@@ -242,13 +243,15 @@ export function findSecrets(input: SecretInput): Finding[] {
       line: 0,
       message: `${path} is in ${input.contextLabel}: ${rule.reason}${test === null ? '' : ` (${test}: likely test data; it still ships in the image)`}`,
       fix: secretFix(input, path, dockerignoreLinesFor(rule, path), 'credentials'),
+      evidence: `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)})${CONTENT_DECIDES.has(rule.id) ? ' and its content could not be read' : ''}`,
       paths: [path],
     });
   }
 
   for (const [path, matches] of contentHits) {
-    const rule = byName.get(path);
-    const lines = rule ? dockerignoreLinesFor(rule, path) : null;
+    // A file whose name marks it as a secret and whose content proves it can be excluded, by its
+    // own path: a broad pattern (`**/*.pem`) would also take certificates the image may need.
+    const lines = byName.has(path) ? [path] : null;
     const test = testLocation(path);
     for (const match of matches) {
       const sample = test !== null && /^under (?:.*\/)?(?:examples?|samples?)\/$/.test(test);
@@ -262,6 +265,7 @@ export function findSecrets(input: SecretInput): Finding[] {
         line: match.line,
         message: `${match.description} on line ${match.line} of ${path}, which is in ${input.contextLabel}${doubt === undefined ? '' : ` (${doubt})`}`,
         fix: doubt === undefined ? `${fix}; treat the ${what} as leaked and rotate it` : fix,
+        ...(match.evidence === undefined ? {} : { evidence: match.evidence }),
         paths: [path],
       });
     }

@@ -75,6 +75,8 @@ export interface SecretMatch {
    * ("its CRC32 checksum does not verify"). Such matches are warnings, not errors.
    */
   weak?: string;
+  /** What the match rests on: the format facts that held ("ghp_ + 36 base62, CRC32 checksum holds"). */
+  evidence?: string;
 }
 
 /** Files larger than this are read in chunks, or not at all (see `canHoldSecretsWhenLarge`). */
@@ -769,6 +771,20 @@ function compile(): NonNullable<typeof compiled> {
   return compiled;
 }
 
+/** A format in words: `ghp_ + 36 base62`. */
+export function describeFormat(format: TokenFormat): string {
+  return format.parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const length = typeof part.length === 'number' ? `${part.length}` : `${part.length[0]}-${part.length[1]}`;
+      return ` + ${length} ${part.alphabet} + `;
+    })
+    .join('')
+    .replace(/\+ {2}\+/g, '+')
+    .replace(/ \+ $/, '')
+    .replace(/ \+ {2}/g, ' + ');
+}
+
 /** The value of a token without its literal parts (what a placeholder test looks at). */
 function valueOf(token: string, literals: readonly string[]): string {
   let v = token;
@@ -999,25 +1015,30 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
     starts ??= lineStarts(text);
     return lineAt(starts, offset);
   };
-  const add = (kind: SecretKind, line: number, description = SECRET_DESCRIPTIONS[kind], weak?: string): void => {
+  const add = (kind: SecretKind, line: number, description = SECRET_DESCRIPTIONS[kind], weak?: string, evidence?: string): void => {
     const key = `${line}:${kind}`;
     const prior = found.get(key);
     // A strong match on a line wins over a weak one of the same kind.
     if (prior !== undefined && (prior.weak === undefined || weak !== undefined)) return;
     const match: SecretMatch = { kind, line, description };
     if (weak !== undefined) match.weak = weak;
+    if (evidence !== undefined) match.evidence = evidence;
     found.set(key, match);
   };
 
-  scanTokens(text, (kind, offset, weak) => add(kind.kind, lineOf(offset), kind.description, weak));
-  scanPem(text, (offset, description, serviceAccount) =>
-    serviceAccount ? add('gcp-service-account-key', lineOf(offset)) : add('private-key', lineOf(offset), description),
+  scanTokens(text, (kind, offset, weak, evidence) => add(kind.kind, lineOf(offset), kind.description, weak, evidence));
+  scanPem(text, (offset, description, serviceAccount, evidence) =>
+    serviceAccount
+      ? add('gcp-service-account-key', lineOf(offset), undefined, undefined, `"type": "service_account" and a "private_key" whose ${evidence}`)
+      : add('private-key', lineOf(offset), description, undefined, evidence),
   );
-  scanPutty(text, (offset) => add('private-key', lineOf(offset), 'a PuTTY private key'));
+  scanPutty(text, (offset) => add('private-key', lineOf(offset), 'a PuTTY private key', undefined, 'a PuTTY-User-Key-File header and Private-Lines of base64'));
 
   if (text.includes('ecret') || text.includes('ECRET')) {
     for (const m of text.matchAll(AWS_SECRET)) {
-      if (!isPlaceholder(m[1]!) && hasCleanEdges(text, m.index + m[0].length - 40, m.index + m[0].length, ALPHABETS.base64)) add('aws-secret-access-key', lineOf(m.index));
+      if (!isPlaceholder(m[1]!) && hasCleanEdges(text, m.index + m[0].length - 40, m.index + m[0].length, ALPHABETS.base64)) {
+        add('aws-secret-access-key', lineOf(m.index), undefined, undefined, 'an AWS secret-key setting with a 40-character base64 value that is not a placeholder');
+      }
     }
   }
 
@@ -1029,20 +1050,26 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
       if (isPlaceholderPassword(password, user)) continue;
       const kind: SecretKind = gitConfig ? 'git-remote-credentials' : 'url-credentials';
       const local = isLocalOrDocumentationHost(host);
-      add(kind, lineOf(m.index), SECRET_DESCRIPTIONS[kind], local ? `the host (${host}) is local or a documentation host: likely a development default` : undefined);
+      add(
+        kind,
+        lineOf(m.index),
+        SECRET_DESCRIPTIONS[kind],
+        local ? `the host (${host}) is local or a documentation host: likely a development default` : undefined,
+        `user:password@${host} in a URL; the password is not a placeholder or a well-known default${local ? '' : ', and the host is not local or a documentation host'}`,
+      );
     }
   }
 
   if (lower === '.npmrc' || lower === 'npmrc') {
     eachLine(text, (line, n) => {
       const m = NPMRC_AUTH.exec(line);
-      if (m && !isReference(m[1]!) && !isPlaceholder(m[1]!)) add('npmrc-auth', n);
+      if (m && !isReference(m[1]!) && !isPlaceholder(m[1]!)) add('npmrc-auth', n, undefined, undefined, 'an npm auth setting whose value is not a ${VAR} reference or a placeholder');
     });
   }
   if (lower === '.yarnrc.yml' || lower === '.yarnrc.yaml') {
     eachLine(text, (line, n) => {
       const m = YARNRC_AUTH.exec(line);
-      if (m && !isReference(m[1]!) && !isPlaceholder(m[1]!)) add('npmrc-auth', n);
+      if (m && !isReference(m[1]!) && !isPlaceholder(m[1]!)) add('npmrc-auth', n, undefined, undefined, 'a Yarn npmAuth setting whose value is not a ${VAR} reference or a placeholder');
     });
   }
 
@@ -1057,7 +1084,7 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
         scanPem(pem, () => (real = true));
         if (!real) return;
       } else if (m[2]!.length < 8) return;
-      add('kubeconfig-credentials', n);
+      add('kubeconfig-credentials', n, undefined, undefined, `a kind: Config document whose users hold ${m[1]}${m[1] === 'client-key-data' ? ' (base64 of a PEM private key with a real body)' : ' with a real value'}`);
     });
   }
 
@@ -1069,7 +1096,7 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
         const colon = decoded.indexOf(':');
         if (colon <= 0 || isPlaceholderPassword(decoded.slice(colon + 1), decoded.slice(0, colon))) continue;
       } else if (isPlaceholder(m[2]!)) continue;
-      add('docker-registry-auth', lineOf(m.index));
+      add('docker-registry-auth', lineOf(m.index), undefined, undefined, m[1] === 'auth' ? 'an "auths" entry whose "auth" decodes to user:password' : 'an "auths" entry with an "identitytoken"');
     }
   }
 
@@ -1107,7 +1134,7 @@ function eachLine(text: string, visit: (line: string, n: number) => void): void 
 }
 
 /** Tokens of TOKEN_KINDS: one pass for all prefixes, then each candidate format at that offset. */
-function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak?: string) => void): void {
+function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak: string | undefined, evidence: string) => void): void {
   const { byPrefix, prefixes } = compile();
   {
     prefixes.lastIndex = 0;
@@ -1130,7 +1157,7 @@ function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak
           if (SAMPLE_CONTEXT.test(lineAround(text, at))) weak = 'its line calls it an example: likely a sample';
           else if (c.format.checksum === 'base62-crc32' && !base62Crc32Holds(token)) weak = 'its CRC32 checksum does not verify: likely made up (a sample or test value)';
           else if (c.format.weak !== undefined) weak = c.format.weak;
-          report(c.kind, at, weak);
+          report(c.kind, at, weak, `${describeFormat(c.format)}${c.format.checksum && weak === undefined ? ', CRC32 checksum holds' : ''}, at word boundaries outside any longer base64 run`);
           matched = true;
           prefixes.lastIndex = end;
           break;
@@ -1144,16 +1171,18 @@ function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak
 }
 
 /** PEM private keys with a real body; keys inside a service-account JSON are reported as such. */
-function scanPem(text: string, report: (offset: number, description: string, serviceAccount: boolean) => void): void {
+function scanPem(text: string, report: (offset: number, description: string, serviceAccount: boolean, evidence: string) => void): void {
   if (!text.includes('PRIVATE KEY')) return;
   const serviceAccount = text.includes('service_account') && /"type"\s*:\s*"service_account"/.test(text);
   PEM_BEGIN.lastIndex = 0;
   for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
     const label = `${m[1] ?? ''}PRIVATE KEY${m[2] ?? ''}`;
-    const description = pemKeyDescription(label, readPemBody(text, m.index + m[0].length));
+    const body = readPemBody(text, m.index + m[0].length);
+    const description = pemKeyDescription(label, body);
     if (description === null) continue;
+    const evidence = `BEGIN ${label} armour whose base64 body decodes to ${Math.floor((body.base64.length * 3) / 4)} bytes with the leading bytes of ${description.replace(/^an? /, '')}${body.encrypted ? ' (Proc-Type: ENCRYPTED)' : ''}`;
     const inJson = serviceAccount && /"private_key"\s*:\s*"$/.test(text.slice(Math.max(0, m.index - 40), m.index));
-    report(inJson ? text.lastIndexOf('"private_key"', m.index) : m.index, description, inJson);
+    report(inJson ? text.lastIndexOf('"private_key"', m.index) : m.index, description, inJson, evidence);
   }
 }
 
