@@ -91,3 +91,37 @@ describe('git view: the evidence about tracked and ignored paths', () => {
     assert.equal(readGitView('/'), null);
   });
 });
+
+describe('readers: build scripts and the given Dockerfile\'s folder', () => {
+  it('reads docker build -f FILE . from package.json scripts and the Makefile, only with the root as context', async () => {
+    const { dockerfilesInScripts } = await import('../src/context/readers.js');
+    assert.deepEqual(
+      dockerfilesInScripts('/r', 'npm run build && docker build -f docker/app.dockerfile -t x:1 --target nightly .; docker buildx build --file=docker/base.dockerfile --platform linux/amd64 . --push'),
+      ['/r/docker/app.dockerfile', '/r/docker/base.dockerfile'],
+    );
+    assert.deepEqual(dockerfilesInScripts('/r', 'docker build -f other/Dockerfile other; docker build -f $FILE .; docker build .'), []);
+    await withTree(
+      {
+        '.dockerignore': 'x\n',
+        'package.json': JSON.stringify({ scripts: { 'build-docker': 'docker build -f ops/web.dockerfile -t web .' } }),
+        'Makefile': 'image:\n\tdocker buildx build -f ops/worker.Dockerfile .\n',
+        'ops/web.dockerfile': 'FROM node\n',
+        'ops/worker.Dockerfile': 'FROM node\n',
+        'ops/README.md': 'x',
+        'ops/seed.Dockerfile': 'FROM busybox\n',
+      },
+      (dir) => {
+        const root = realpathSync(dir);
+        assert.deepEqual(
+          findReaders(root).map((r) => [path.relative(root, r.dockerfile), r.found]),
+          [['ops/web.dockerfile', 'script'], ['ops/worker.Dockerfile', 'script']],
+        );
+        // With -f ops/web.dockerfile, its neighbours are siblings too.
+        assert.deepEqual(
+          findReaders(root, { dockerfile: path.join(root, 'ops/web.dockerfile') }).map((r) => [path.relative(root, r.dockerfile), r.found]),
+          [['ops/web.dockerfile', 'given'], ['ops/seed.Dockerfile', 'sibling'], ['ops/worker.Dockerfile', 'sibling']],
+        );
+      },
+    );
+  });
+});

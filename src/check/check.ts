@@ -353,7 +353,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   // The other Dockerfiles that read the primary builder's ignore file: their sources count too.
   const git: GitView | null = options.git === false ? null : readGitView(root);
   const others: { shown: string; use: DockerfileUse }[] = [];
-  if (options.otherDockerfiles !== false && anyContext.dockerfile !== null) {
+  if (options.otherDockerfiles !== false) {
     readers = findReaders(root, { dockerfile: anyContext.dockerfile });
     const shared = primaryView.context.ignorePath;
     for (const reader of readers) {

@@ -74,9 +74,10 @@ export interface CheckReport {
   dockerfile: string | null;
   /**
    * Every Dockerfile checked: the given one, then the others that read the same ignore file
-   * (siblings such as `Dockerfile.base`, Compose services of this context), absolute paths.
+   * (siblings such as `Dockerfile.base`, those a package.json script or the Makefile builds with
+   * `docker build -f FILE .`, Compose services of this context), absolute paths.
    */
-  dockerfiles: { dockerfile: string; found: 'given' | 'sibling' | 'compose'; service?: string; composeFile?: string }[];
+  dockerfiles: { dockerfile: string; found: 'given' | 'sibling' | 'script' | 'compose'; service?: string; composeFile?: string }[];
   /** The ignore file each builder reads (absolute paths), or null when it reads none. */
   ignoreFiles: Record<Builder, string | null>;
   findings: Finding[];

@@ -18,9 +18,11 @@ export interface DockerfileReader {
   dockerfile: string;
   /**
    * `given`: the Dockerfile of the command (`-f`, or the default `Dockerfile`); `sibling`: a file
-   * beside the ignore file whose name marks a Dockerfile; `compose`: a Compose service.
+   * beside the ignore file (or the given Dockerfile) whose name marks a Dockerfile; `script`: a
+   * build script (package.json, Makefile) runs `docker build -f` on it with this context;
+   * `compose`: a Compose service.
    */
-  found: 'given' | 'sibling' | 'compose';
+  found: 'given' | 'sibling' | 'script' | 'compose';
   /** The Compose service, for `found: 'compose'`. */
   service?: ReaderService;
   /** The ignore file each builder reads for this Dockerfile (absolute), or null when none. */
@@ -49,8 +51,13 @@ export interface ServiceInput extends ReaderService {
 export interface ReaderInput {
   /** Absolute, symlink-free context root. */
   root: string;
-  /** Names of the regular files directly in the root. */
+  /**
+   * Files that may be Dockerfiles, relative to the root: those directly in it, and those beside a
+   * given Dockerfile that lies in a subdirectory (`docker/base.dockerfile` next to `docker/app.dockerfile`).
+   */
   names: readonly string[];
+  /** Dockerfiles (absolute) that a build script builds with this context (`docker build -f X .`). */
+  scripted?: readonly string[];
   /** The command's Dockerfile (absolute), or null. */
   given: string | null;
   /** Local Compose services that build from some directory. */
@@ -105,8 +112,13 @@ export function planReaders(input: ReaderInput): DockerfileReader[] {
   }
   for (const name of [...input.names].sort()) {
     const file = path.join(input.root, name);
-    if (plain.has(file) || !isDockerfileName(name) || !isDockerfile(file)) continue;
+    if (plain.has(file) || !isDockerfileName(path.basename(name)) || !isDockerfile(file)) continue;
     out.push(readerOf(input, file, 'sibling'));
+    plain.add(file);
+  }
+  for (const file of input.scripted ?? []) {
+    if (plain.has(file) || !isDockerfile(file)) continue;
+    out.push(readerOf(input, file, 'script'));
     plain.add(file);
   }
   const seen = new Set<string>();
@@ -168,6 +180,20 @@ export function findReaders(root: string, options: FindReadersOptions = {}): Doc
     dirents = [];
   }
   const names = dirents.filter((d) => d.isFile() || d.isSymbolicLink()).map((d) => d.name);
+  const given = options.dockerfile ?? null;
+  if (given !== null) {
+    const dir = path.relative(root, path.dirname(given));
+    if (dir !== '' && !dir.startsWith('..') && !path.isAbsolute(dir)) {
+      try {
+        for (const d of readdirSync(path.dirname(given), { withFileTypes: true })) {
+          if (d.isFile() || d.isSymbolicLink()) names.push(dir.split(path.sep).join('/') + '/' + d.name);
+        }
+      } catch {
+        // an unreadable directory holds no Dockerfile we can check
+      }
+    }
+  }
+  const scripted = scriptedDockerfiles(root, names);
   const services: ServiceInput[] = [];
   if (options.compose !== false) {
     const composeName = /^(docker-)?compose(\.[\w.-]+)?\.ya?ml$/;
@@ -197,8 +223,9 @@ export function findReaders(root: string, options: FindReadersOptions = {}): Doc
   return planReaders({
     root,
     names,
-    given: options.dockerfile ?? null,
+    given,
     services,
+    scripted,
     exists: (file) => {
       try {
         lstatSync(file);
@@ -209,4 +236,57 @@ export function findReaders(root: string, options: FindReadersOptions = {}): Doc
     },
     isDockerfile: holdsFrom,
   });
+}
+
+/**
+ * The Dockerfiles that `docker build -f FILE .` (or `buildx build`, `podman build`, `--file`) in a
+ * build script at the root builds with the root as its context: package.json scripts and the
+ * Makefile. Only a context of `.` counts (the scripts run from the root).
+ */
+export function dockerfilesInScripts(root: string, text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\b(?:docker|podman)\s+(?:buildx\s+)?build\b([^\n;&|"]*)/g)) {
+    const words = m[1]!.trim().split(/\s+/).filter(Boolean);
+    let file: string | null = null;
+    const positional: string[] = [];
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (w === '-f' || w === '--file') file = words[++i] ?? null;
+      else if (w.startsWith('--file=')) file = w.slice('--file='.length);
+      else if (w.startsWith('-f') && w.length > 2 && !w.startsWith('--')) file = w.slice(2);
+      else if (/^--?[A-Za-z]/.test(w)) {
+        // an option with a separate value (`-t name`, `--target x`, `--platform p`)
+        if (!w.includes('=') && /^(-t|--tag|--target|--platform|--build-arg|--label|--cache-from|--cache-to|--output|-o|--secret|--ssh|--network|--progress|--builder|--iidfile|--metadata-file|--build-context|--shm-size|--ulimit|--add-host|--annotation|--attest|--provenance|--sbom|--allow)$/.test(w)) i++;
+      } else positional.push(w);
+    }
+    if (file === null || positional.length !== 1 || !/^\.\/?$/.test(positional[0]!) || /[$`{}]/.test(file)) continue;
+    out.push(path.resolve(root, file));
+  }
+  return out;
+}
+
+function scriptedDockerfiles(root: string, names: readonly string[]): string[] {
+  const out: string[] = [];
+  const read = (name: string): string | null => {
+    try {
+      return readFileSync(path.join(root, name), 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  if (names.includes('package.json')) {
+    const text = read('package.json');
+    try {
+      const scripts = text === null ? null : (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts;
+      for (const value of Object.values(scripts ?? {})) if (typeof value === 'string') out.push(...dockerfilesInScripts(root, value));
+    } catch {
+      // not JSON: no scripts to read
+    }
+  }
+  for (const name of ['Makefile', 'makefile', 'GNUmakefile']) {
+    if (!names.includes(name)) continue;
+    const text = read(name);
+    if (text !== null) out.push(...dockerfilesInScripts(root, text));
+  }
+  return [...new Set(out)];
 }
