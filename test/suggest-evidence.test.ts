@@ -104,6 +104,21 @@ describe('suggest evidence: a Dockerfile that copies the whole context', { skip 
       assert.equal(find(suggest(root), 'git')!.status, 'write');
     }));
 
+  it('.git is for review when the package build takes its version from git (setuptools-scm)', () =>
+    withRepo(
+      {
+        'Dockerfile': 'FROM python:3.12\nCOPY . /src\nRUN pip install /src\n',
+        'pyproject.toml': '[build-system]\nrequires = ["setuptools", "setuptools-scm"]\n[tool.setuptools_scm]\n',
+        'src/pkg/__init__.py': '',
+      },
+      (root) => {
+        const report = suggest(root);
+        assert.equal(find(report, 'git')!.status, 'review');
+        assert.match(find(report, 'git')!.evidence, /pyproject\.toml uses setuptools-scm/);
+        writeAndCheck(root, ['.git/HEAD', 'pyproject.toml']);
+      },
+    ));
+
   it('node_modules: written when the image installs its own, for review when it does not', () =>
     withRepo(
       {
@@ -193,6 +208,27 @@ describe('suggest evidence: named sources', { skip }, () => {
       assert.match(build.evidence, /no build reads it/);
       writeAndCheck(root, ['app/run.sh']);
     }));
+});
+
+describe('suggest evidence: every Dockerfile that reads the ignore file', { skip }, () => {
+  it('a Compose service whose Dockerfile copies the whole context makes the name matches for review', () =>
+    withRepo(
+      {
+        'Dockerfile': 'FROM alpine\nCOPY app /app\n',
+        'compose.yaml': 'services:\n  tools:\n    build:\n      context: .\n      dockerfile: docker/tools.Dockerfile\n',
+        'docker/tools.Dockerfile': 'FROM golang:1.22\nCOPY . /src\nRUN cd /src && go run ./scripts/build\n',
+        'app/run.sh': 'x',
+        'scripts/build/main.go': 'package main\n',
+      },
+      (root) => {
+        const report = suggest(root);
+        const build = find(report, 'build')!;
+        assert.equal(build.status, 'review');
+        assert.match(build.evidence, /docker\/tools\.Dockerfile \(Compose service tools\) copies the whole context/);
+        assert.equal(report.allowList, null);
+        writeAndCheck(root, ['scripts/build/main.go', 'app/run.sh']);
+      },
+    ));
 });
 
 describe("suggest evidence: the user's own ! lines", { skip }, () => {
