@@ -231,6 +231,41 @@ describe('suggest evidence: every Dockerfile that reads the ignore file', { skip
     ));
 });
 
+describe('suggest evidence: Dockerfiles elsewhere in the context', { skip }, () => {
+  it('counts one whose sources are all here (docker build -f docker/x.Dockerfile .), not one that builds its own directory', () =>
+    withRepo(
+      {
+        'Dockerfile': 'FROM alpine\nCOPY app /app\n',
+        'docker/worker.Dockerfile': 'FROM golang:1.22\nCOPY go.mod ./\nCOPY . .\nRUN go build ./cmd/worker\n',
+        'services/web/Dockerfile': 'FROM nginx\nCOPY index.html /usr/share/nginx/html/\n',
+        'services/web/index.html': '<p>',
+        'go.mod': 'module x\n',
+        'app/run.sh': 'x',
+        'cmd/worker/build/build.go': 'package build\n',
+      },
+      (root) => {
+        const report = suggest(root);
+        assert.equal(find(report, 'build')!.status, 'review');
+        assert.match(find(report, 'build')!.evidence, /docker\/worker\.Dockerfile \(its sources are all in this context\) copies the whole context/);
+        assert.ok(!report.combined.effective!.builds.some((b) => b.label.startsWith('services/web')));
+        writeAndCheck(root, ['cmd/worker/build/build.go', 'app/run.sh']);
+      },
+    ));
+
+  it('a package script the build runs that calls git keeps .git for review', () =>
+    withRepo(
+      {
+        'Dockerfile': 'FROM node:20\nCOPY . .\nRUN npm ci && npm run build\n',
+        'package.json': '{"scripts":{"build":"git rev-parse HEAD > public/version.txt && vite build","precommit":"git diff"}}',
+      },
+      (root) => {
+        const git = find(suggest(root), 'git')!;
+        assert.equal(git.status, 'review');
+        assert.match(git.evidence, /the script "build" in package\.json calls git/);
+      },
+    ));
+});
+
 describe("suggest evidence: the user's own ! lines", { skip }, () => {
   it('**/.env.* never removes a file the user re-included with !', () =>
     withRepo(

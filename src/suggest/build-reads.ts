@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findReaders, type DockerfileReader } from '../context/readers.js';
+import { existsSync } from 'node:fs';
+import { findReaders, isDockerfileName, type DockerfileReader } from '../context/readers.js';
 import { resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { parseDockerfile } from '../dockerfile/index.js';
@@ -144,6 +145,59 @@ function areaOf(plan: EffectivePlan | null, tree: ContextTree): Uint8Array {
   return area;
 }
 
+/** At most this many Dockerfiles elsewhere in the context are examined. */
+const MAX_ELSEWHERE = 30;
+
+/**
+ * Dockerfiles deeper in the context (`docker/worker.Dockerfile`) that CI may build with this
+ * directory as the context (`docker build -f docker/worker.Dockerfile .`): nothing says so, so
+ * one counts when every source it names by a literal path exists here (`COPY go.mod ./`,
+ * `COPY services/api ./`), the evidence that this directory is its context. A Dockerfile that
+ * names no such source (only `COPY . .`) is taken to build its own directory.
+ */
+function elsewhere(options: BuildReadsOptions, found: readonly BuildRead[]): BuildRead[] {
+  const { context, tree, writePath } = options;
+  const root = context.root;
+  const known = new Set(found.map((b) => b.dockerfile));
+  const out: BuildRead[] = [];
+  for (const entry of tree.entries) {
+    if (out.length >= MAX_ELSEWHERE) break;
+    if (entry.type !== 'file' || !entry.path.includes('/')) continue;
+    const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+    if (!isDockerfileName(name) || /(^|\/)(node_modules|vendor|testdata|fixtures?)\//.test(entry.path)) continue;
+    const dockerfile = path.join(root, entry.path);
+    if (known.has(dockerfile)) continue;
+    const specific = dockerfile + '.dockerignore';
+    const readsWritten = { buildkit: (existsSync(specific) ? specific : path.join(root, '.dockerignore')) === writePath, classic: path.join(root, '.dockerignore') === writePath };
+    if (!readsWritten.buildkit && !readsWritten.classic) continue;
+    let own: ResolvedContext;
+    let plan: EffectivePlan | null;
+    let steps: RunStep[];
+    try {
+      own = resolveContext({ dir: root, dockerfile, builder: 'buildkit', cwd: options.cwd, platform: context.platform });
+      plan = planEffective(own, {});
+      steps = runSteps(parseDockerfile(readFileSync(dockerfile, 'utf8'), dockerfile), {});
+    } catch {
+      continue; // not a Dockerfile this directory builds, as far as anything shows
+    }
+    if (plan === null) continue;
+    const literal = plan.sources.filter((s) => !s.heredoc && !s.wildcard && !s.unresolved && s.mount === undefined && s.path !== '.');
+    if (literal.length === 0 || !literal.every((s) => tree.index.has(s.path))) continue;
+    out.push({
+      label: `${entry.path} (its sources are all in this context)`,
+      dockerfile,
+      context: own,
+      plan,
+      steps,
+      unknown: null,
+      readsWritten,
+      whole: wholeSource(plan),
+      area: areaOf(plan, tree),
+    });
+  }
+  return out;
+}
+
 /**
  * Find the builds that read the ignore file `writePath` and what each may read. A Dockerfile
  * that cannot be planned (a template, a syntax error) counts as reading the whole context.
@@ -191,6 +245,7 @@ export function findBuildReads(options: BuildReadsOptions): BuildReads {
       area: areaOf(plan, tree),
     });
   }
+  builds.push(...elsewhere(options, builds));
   const area = new Uint8Array(tree.entries.length);
   for (const b of builds) b.area.forEach((f, i) => f && (area[i] = 1));
   if (builds.length === 0) area.fill(1);

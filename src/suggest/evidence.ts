@@ -76,8 +76,48 @@ function buildsVersionFromGit(root: string): string | null {
     } catch {
       continue;
     }
-    const m = /setuptools[_-]scm|hatch[_-]vcs|versioningit|dunamai|poetry-dynamic-versioning|use_scm_version|\bpbr\b/.exec(text);
+    const m = /setuptools[_-]scm|setuptools[_-]git|hatch[_-]vcs|uv[_-]dynamic[_-]versioning|versioningit|dunamai|poetry-dynamic-versioning|use_scm_version|\bpbr\b|source\s*=\s*["']scm["']/.exec(text);
     if (m) return `${name} uses ${m[0]}`;
+  }
+  return null;
+}
+
+/**
+ * A root package.json script that calls git and that the build runs: an install lifecycle script,
+ * or one a RUN step names (`npm run build`, `yarn build`), with its pre/post scripts.
+ */
+function packageScriptRunsGit(root: string, stepTexts: readonly string[]): string | null {
+  const lifecycle = new Set(['preinstall', 'install', 'postinstall', 'prepare', 'prepack', 'postpack']);
+  try {
+    const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> }).scripts ?? {};
+    for (const [name, command] of Object.entries(scripts)) {
+      const base = name.replace(/^(pre|post)(?!install$)/, '');
+      const named = stepTexts.some((t) => new RegExp(`(^|[\\s:])${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s;&|])`).test(t));
+      if (!lifecycle.has(name) && !named) continue;
+      if (typeof command === 'string' && /(^|[\s;&|(`])git\s/.test(command)) return name;
+    }
+  } catch {
+    // no package.json, or not JSON
+  }
+  return null;
+}
+
+/** A Cargo build script or manifest that takes facts from git (vergen, built's git2, `git` run from build.rs). */
+function cargoBuildUsesGit(judge: Judge): string | null {
+  let looked = 0;
+  for (const entry of judge.tree.entries) {
+    if (entry.type !== 'file' || looked > 200) continue;
+    const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+    if (name !== 'build.rs' && name !== 'Cargo.toml') continue;
+    looked++;
+    let text: string;
+    try {
+      text = readFileSync(path.join(judge.root, entry.path), 'utf8');
+    } catch {
+      continue;
+    }
+    const m = name === 'build.rs' ? /vergen|Command::new\("git"\)|git2::/.exec(text) : /\bvergen|built\s*=.*git2/.exec(text);
+    if (m) return `${entry.path} uses ${m[0]}`;
   }
   return null;
 }
@@ -157,8 +197,14 @@ export function judgeRemoval(judge: Judge, what: CandidateKind, flags: Uint8Arra
       const pip = reads.runs(readers, ['pip', 'pip3', 'uv', 'poetry', 'pdm', 'hatch', 'python', 'python3'], 'root');
       const scm = pip ? buildsVersionFromGit(judge.root) : null;
       if (pip && scm) return { status: 'review', evidence: `${stepText(pip)} builds the package and ${scm}, which reads the version from .git` };
+      const node = reads.runs(readers, ['npm', 'pnpm', 'yarn', 'bun'], 'root');
+      const script = node ? packageScriptRunsGit(judge.root, readers.flatMap((b) => b.steps.filter((st) => st.seesRoot).map((st) => st.text))) : null;
+      if (node && script) return { status: 'review', evidence: `${stepText(node)} runs package scripts, and the script "${script}" in package.json calls git` };
+      const cargo = reads.runs(readers, ['cargo'], 'root');
+      const vcs = cargo ? cargoBuildUsesGit(judge) : null;
+      if (cargo && vcs) return { status: 'review', evidence: `${stepText(cargo)} builds the crates, and ${vcs}, which reads git` };
       if (readers.length === 0) return { status: 'write', evidence: 'VCS data; no Dockerfile was found to run git (keep .git if a build step will)' };
-      return { status: 'write', evidence: 'VCS data: no RUN step calls git (or make or a package build that reads it)' };
+      return { status: 'write', evidence: 'VCS data: no RUN step that sees it calls git, nor make, a package script or a build (setuptools-scm, vergen) that reads it' };
     }
     case 'untracked':
       if (!git.repo) return { status: 'review', evidence: `not in a git repository, so ctxsize cannot tell source from artifact, and ${where}` };
