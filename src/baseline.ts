@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InputError } from './context/resolve.js';
 import { effectiveCounts } from './gates.js';
 import type { Counts, LargestPath, MeasureReport, TopLevelEntry } from './measure.js';
+import { describeReadError, readInputText } from './input/read-file.js';
 
 /** How a size changed between the baseline and now. */
 export interface SizeChange {
@@ -251,7 +252,7 @@ export function readBaselineFile(file: string, cwd: string): LoadedBaseline {
   const abs = path.resolve(cwd, file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readInputText(abs);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(
@@ -259,7 +260,7 @@ export function readBaselineFile(file: string, cwd: string): LoadedBaseline {
         ? `baseline ${file}: no such file (create it with --save-baseline ${file})`
         : code === 'EISDIR'
           ? `baseline ${file}: is a directory, not a baseline file`
-          : `baseline ${file}: cannot read it (${code ?? (error as Error).message})`,
+          : `baseline ${file}: cannot read it (${describeReadError(error)})`,
       { cause: error },
     );
   }

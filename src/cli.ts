@@ -3,6 +3,7 @@ import path from 'node:path';
 import { closest } from './cli/args.js';
 import { EXIT, isKnownError, UsageError } from './cli/errors.js';
 import { processIO, type CliIO } from './cli/io.js';
+import { escapeControl } from './input/escape.js';
 
 /** A subcommand module: its help text and its entry point, which returns the exit code. */
 interface CommandModule {
@@ -121,12 +122,17 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     return await command.run(rest, io);
   } catch (error) {
     if (isKnownError(error)) {
-      io.stderr.write(`ctxsize: ${error.message}\n`);
+      io.stderr.write(`ctxsize: ${escapeControl(clip(error.message))}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`ctxsize: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     return EXIT.internal;
   }
+}
+
+/** An error message is one line for a person; one that echoes too much input is cut. */
+function clip(message: string): string {
+  return message.length > 1000 ? message.slice(0, 1000) + '…' : message;
 }
 
 function existsDir(name: string, io: CliIO): boolean {

@@ -9,6 +9,7 @@ import { displayPath } from './display-path.js';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from './context/resolve.js';
+import { describeReadError, InputFileError, readInputText } from './input/read-file.js';
 
 /** Compose's default file names, in its order of preference (compose-go `DefaultFileNames`). */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
@@ -285,10 +286,10 @@ class ComposeReader {
     const label = this.label(file);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readInputText(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? `${label}: no such Compose file` : `${label}: cannot read the Compose file (${code})`, { cause: error });
+      throw new InputError(code === 'ENOENT' ? `${label}: no such Compose file` : `${label}: cannot read the Compose file (${describeReadError(error)})`, { cause: error });
     }
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
@@ -463,9 +464,9 @@ export function loadComposeProject(files: string[], options: { env: NodeJS.Proce
 /** Read a `.env`-style file; null when there is none (a missing explicit one is an error). */
 function readEnvFile(file: string, required: boolean, cwd: string): string | null {
   try {
-    if (statSync(file).isFile()) return readFileSync(file, 'utf8');
+    if (statSync(file).isFile()) return readInputText(file);
   } catch (error) {
-    if (required) throw new InputError(`${displayPath(cwd, file)}: cannot read the env file (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+    if (required || error instanceof InputFileError) throw new InputError(`${displayPath(cwd, file)}: cannot read the env file (${describeReadError(error)})`, { cause: error });
   }
   return null;
 }

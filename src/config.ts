@@ -3,12 +3,14 @@
  * package.json. It holds budgets and options so that CI needs no long command lines; command-line
  * flags win over it. `validateConfig` is pure; `loadConfig` reads the files.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { displayPath } from './display-path.js';
 import path from 'node:path';
 import { closest } from './cli/args.js';
 import { InputError } from './context/resolve.js';
 import { LimitSyntaxError, parseFileCount, parseGrowth, parseSize, type GrowthLimit, type SizeLimit } from './gates.js';
+import { describeReadError, readInputText } from './input/read-file.js';
+import { excerpt } from './input/escape.js';
 
 export const CONFIG_FILE = '.ctxsizerc.json';
 
@@ -127,9 +129,9 @@ export function validateConfig(raw: unknown, label: string, baseDir: string): Ct
     return value;
   };
   const baseline = string('baseline');
-  if (baseline !== undefined) config.baseline = path.resolve(baseDir, baseline);
+  if (baseline !== undefined) config.baseline = insideProject(label, 'baseline', baseline, baseDir);
   const file = string('file');
-  if (file !== undefined) config.file = path.resolve(baseDir, file);
+  if (file !== undefined) config.file = insideProject(label, 'file', file, baseDir);
   const builder = string('builder');
   if (builder !== undefined) {
     if (builder !== 'buildkit' && builder !== 'classic') throw fail('builder', `expected "buildkit" or "classic", not ${JSON.stringify(builder)}`);
@@ -148,7 +150,7 @@ export function validateConfig(raw: unknown, label: string, baseDir: string): Ct
   const compose = raw['compose'];
   if (compose !== undefined) {
     if (typeof compose === 'boolean') config.compose = compose;
-    else if (typeof compose === 'string' && compose !== '') config.compose = path.resolve(baseDir, compose);
+    else if (typeof compose === 'string' && compose !== '') config.compose = insideProject(label, 'compose', compose, baseDir);
     else throw fail('compose', `expected true, false or the Compose file, not ${describe(compose)}`);
   }
   const ignore = raw['ignore'];
@@ -184,13 +186,45 @@ export function validateConfig(raw: unknown, label: string, baseDir: string): Ct
   return config;
 }
 
+function realOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** The project a configuration belongs to: the git repository around it, else its own directory. */
+function projectRoot(baseDir: string): string {
+  for (let dir = baseDir; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return baseDir;
+  }
+}
+
+/**
+ * Resolve a path named in a configuration file, which must stay inside the project (a committed
+ * config is input from whoever wrote the repository: `"file": "/proc/self/environ"` must not make
+ * ctxsize read, and echo, files elsewhere). Links are resolved before the check.
+ */
+function insideProject(label: string, key: string, value: string, baseDir: string): string {
+  const resolved = path.resolve(baseDir, value);
+  const project = realOrSelf(projectRoot(baseDir));
+  const real = realOrSelf(resolved);
+  const rel = path.relative(project, real);
+  if (rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) {
+    throw new InputError(`${label}: ${key}: ${JSON.stringify(excerpt(value))} is outside the project (${project}); paths in a configuration must stay inside it`);
+  }
+  return resolved;
+}
+
 function readText(file: string): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return readInputText(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new InputError(`${file}: cannot read the configuration (${code ?? (error as Error).message})`, { cause: error });
+    throw new InputError(`${file}: cannot read the configuration (${describeReadError(error)})`, { cause: error });
   }
 }
 

@@ -22,6 +22,7 @@ import {
 import { SyntaxProblem } from './dockerfile/errors.js';
 import type { Entry, WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
+import { describeReadError, readInputText } from './input/read-file.js';
 
 /** Which build of the Dockerfile: its target stage and build arguments. */
 export interface BuildSelection {
@@ -191,13 +192,13 @@ export function planEffective(context: ResolvedContext, selection: BuildSelectio
   if (context.dockerfile === null) return null;
   let text: string;
   try {
-    text = readFileSync(context.dockerfile, 'utf8');
+    text = readInputText(context.dockerfile);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Docker takes a directory named `Dockerfile` (or `dockerfile`) for the default Dockerfile and
     // fails the build on it; the context is still what it is, so this is a Dockerfile problem.
     if (code === 'EISDIR') throw new DockerfileError('a directory, not a Dockerfile (docker build would fail on it; name one with -f)', context.dockerfile, 0, { cause: error });
-    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${code})`, { cause: error });
+    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${describeReadError(error)})`, { cause: error });
   }
   const { includePatterns, ...plan } = planDockerfile(text, context.dockerfile, selection);
   const includePaths = includePatterns === null ? null : followLinks(context.root, includePatterns);

@@ -13,6 +13,7 @@ import { changesSince, fileAt, firstParent, firstParentHistory, insideWorkTree, 
 import { replayHistory, type ReplayCommit, type StepHistory } from './history.js';
 import { InputIndex, invalidate, propagateRebuilds, type Cause, type ChangedFile, type Rebuild } from './rebuild.js';
 import { buildSteps, stepKey, stepsChangedByDockerfile, type BuildSteps } from './steps.js';
+import { describeReadError, readInputText } from '../input/read-file.js';
 
 export { buildSteps, stepsChangedByDockerfile, type BuildSteps, type Step } from './steps.js';
 export { InputIndex, invalidate, propagateRebuilds, type Cause, type Rebuild, type StepVerdict } from './rebuild.js';
@@ -90,9 +91,9 @@ function readDockerfile(context: ResolvedContext): { text: string; dockerfile: D
   if (context.dockerfile === null) throw new InputError(`${context.root}: no Dockerfile (use -f)`);
   let text: string;
   try {
-    text = readFileSync(context.dockerfile, 'utf8');
+    text = readInputText(context.dockerfile);
   } catch (error) {
-    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+    throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${describeReadError(error)})`, { cause: error });
   }
   try {
     return { text, dockerfile: parseDockerfile(text, context.dockerfile) };
@@ -228,7 +229,7 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
     sentFiles: new Set(sent.keys()),
     readText: (file) => {
       try {
-        return readFileSync(path.join(context.root, file), 'utf8');
+        return readInputText(path.join(context.root, file));
       } catch {
         return null;
       }

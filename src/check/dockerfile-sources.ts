@@ -3,6 +3,7 @@ import { InputError, type ResolvedContext } from '../context/resolve.js';
 import { DockerfileError, findStageByName, parseDockerfile } from '../dockerfile/index.js';
 import { planEffective, type BuildSelection } from '../effective.js';
 import type { SourceUse } from './sources.js';
+import { readInputText } from '../input/read-file.js';
 
 /** What the check learns from the Dockerfile. */
 export interface DockerfileUse {
@@ -32,7 +33,7 @@ export function dockerfileUse(context: ResolvedContext, selection: BuildSelectio
     if (selection.target !== undefined) {
       let text: string;
       try {
-        text = readFileSync(context.dockerfile, 'utf8');
+        text = readInputText(context.dockerfile);
       } catch {
         text = ''; // planEffective reports it
       }

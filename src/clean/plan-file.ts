@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InputError } from '../context/resolve.js';
 import { checkItemPath } from './safety.js';
 import { CLEAN_SCHEMA_VERSION, type Plan, type PlanItem } from './types.js';
+import { describeReadError, readInputText } from '../input/read-file.js';
 
 function fail(label: string, message: string): never {
   throw new InputError(`${label}: not a usable clean plan: ${message}`);
@@ -75,10 +76,9 @@ export function readPlanFile(file: string, cwd = process.cwd()): Plan {
   const abs = path.resolve(cwd, file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readInputText(abs);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${file}: cannot read plan (${code === 'ENOENT' ? 'no such file' : code})`, { cause: error });
+    throw new InputError(`${file}: cannot read plan (${describeReadError(error)})`, { cause: error });
   }
   let value: unknown;
   try {

@@ -2,6 +2,7 @@ import { InputError } from '../context/resolve.js';
 import { IgnoreFileError } from '../dockerignore/read.js';
 import { BuildFailure } from '../walk/builders.js';
 import { DockerfileError } from '../dockerfile/errors.js';
+import { InputFileError } from '../input/read-file.js';
 
 /** Exit codes, documented in README.md and `--help`. */
 export const EXIT = {
@@ -29,6 +30,7 @@ export function isKnownError(error: unknown): error is Error {
     error instanceof InputError ||
     error instanceof IgnoreFileError ||
     error instanceof BuildFailure ||
-    error instanceof DockerfileError
+    error instanceof DockerfileError ||
+    error instanceof InputFileError
   );
 }

@@ -11,6 +11,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'no
 import path from 'node:path';
 import { loadComposeProject } from '../compose.js';
 import type { Builder } from '../walk/builders.js';
+import { readInputText } from '../input/read-file.js';
 
 /** A Dockerfile that builds this context, and how it was found. */
 export interface DockerfileReader {
@@ -149,9 +150,7 @@ function realOrSelf(file: string): string {
 /** A small regular file with a FROM instruction at the start of a line. */
 function holdsFrom(file: string): boolean {
   try {
-    const stat = statSync(file);
-    if (!stat.isFile() || stat.size > 1024 * 1024) return false;
-    return /^[ \t]*from[ \t]/im.test(readFileSync(file, 'utf8'));
+    return /^[ \t]*from[ \t]/im.test(readInputText(file, 1024 * 1024));
   } catch {
     return false;
   }

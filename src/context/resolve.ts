@@ -3,6 +3,7 @@ import path from 'node:path';
 import { displayPath, toSlash } from '../display-path.js';
 import { parseIgnoreFile, type IgnoreFile, type PatternPlatform } from '../dockerignore/read.js';
 import type { Builder } from '../walk/builders.js';
+import { describeReadError, readInputFile } from '../input/read-file.js';
 
 /** Bad input: a missing directory, an unreadable ignore file, a missing `-f` Dockerfile. Exit code 2. */
 export class InputError extends Error {
@@ -78,11 +79,11 @@ function defaultDockerfile(root: string): string | null {
 function readIgnore(file: string, label: string, platform: PatternPlatform): IgnoreFile | null {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readInputFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new InputError(`${label}: cannot read ignore file (${code ?? (error as Error).message})`, { cause: error });
+    throw new InputError(`${label}: cannot read ignore file (${describeReadError(error)})`, { cause: error });
   }
   return parseIgnoreFile(bytes, label, platform);
 }

@@ -10,6 +10,7 @@
  */
 import { isGoSpace } from '../dockerignore/go-text.js';
 import { SyntaxProblem } from './errors.js';
+import { excerpt } from '../input/escape.js';
 
 /** What a scope knows about a variable. */
 export type VariableLookup =
@@ -375,7 +376,7 @@ export function expandWord(word: string, vars: Variables = NO_VARIABLES, options
     const { result, words } = shell.processUntil(undefined, options.rawEscapes ?? false);
     return { result, words, unresolved: shell.unresolved, missing: shell.missing };
   } catch (error) {
-    if (error instanceof SyntaxProblem) throw new SyntaxProblem(`failed to process "${word}": ${error.message}`);
+    if (error instanceof SyntaxProblem) throw new SyntaxProblem(`failed to process "${excerpt(word)}": ${error.message}`);
     throw error;
   }
 }

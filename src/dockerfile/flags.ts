@@ -4,6 +4,7 @@
  * repeated flag is an error.
  */
 import { SyntaxProblem } from './errors.js';
+import { excerpt } from '../input/escape.js';
 
 /** The type of each flag an instruction accepts. */
 export type FlagSpec = Readonly<Record<string, 'bool' | 'string' | 'strings'>>;
@@ -33,7 +34,7 @@ export const INSTRUCTION_FLAGS: Readonly<Record<string, FlagSpec>> = {
 export function parseFlags(flags: readonly string[], spec: FlagSpec): ParsedFlags {
   const values = new Map<string, string[]>();
   for (const flag of flags) {
-    if (!flag.startsWith('--')) throw new SyntaxProblem(`Arg should start with -- : ${flag}`);
+    if (!flag.startsWith('--')) throw new SyntaxProblem(`Arg should start with -- : ${excerpt(flag)}`);
     if (flag === '--') break;
     let name = flag.slice(2);
     let value = '';
@@ -43,14 +44,14 @@ export function parseFlags(flags: readonly string[], spec: FlagSpec): ParsedFlag
       name = name.slice(0, eq);
     }
     const type = Object.hasOwn(spec, name) ? spec[name] : undefined;
-    if (type === undefined) throw new SyntaxProblem(`Unknown flag: ${name}`);
+    if (type === undefined) throw new SyntaxProblem(`Unknown flag: ${excerpt(name)}`);
     const seen = values.get(name);
     if (seen && type !== 'strings') throw new SyntaxProblem(`Duplicate flag specified: ${name}`);
     if (type === 'bool') {
       if (eq >= 0 && value === '') throw new SyntaxProblem(`Missing a value on flag: ${name}`);
       const lower = value.toLowerCase();
       if (lower !== '' && lower !== 'true' && lower !== 'false') {
-        throw new SyntaxProblem(`Expecting boolean value for flag ${name}, not: ${value}`);
+        throw new SyntaxProblem(`Expecting boolean value for flag ${name}, not: ${excerpt(value)}`);
       }
       values.set(name, [lower === '' ? 'true' : lower]);
       continue;

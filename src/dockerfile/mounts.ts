@@ -4,6 +4,7 @@
  * not hold a variable); the full parse, with every value expanded, happens when the RUN is built.
  */
 import { SyntaxProblem } from './errors.js';
+import { excerpt } from '../input/escape.js';
 
 /** Mount types BuildKit knows. */
 export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
@@ -88,7 +89,7 @@ export function mountFromAtParse(spec: string): string | undefined {
 function parseBool(key: string, value: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new SyntaxProblem(`invalid value for ${key}: ${value}`);
+  throw new SyntaxProblem(`invalid value for ${excerpt(key)}: ${excerpt(value)}`);
 }
 
 /**
@@ -111,7 +112,7 @@ export function parseMount(spec: string, expand: (value: string, key: string) =>
       else if (key === 'readwrite' || key === 'rw') readOnly = false;
       else if (key === 'required' && (type === 'secret' || type === 'ssh')) continue;
       else if (key === 'required') throw new SyntaxProblem(`unexpected key '${key}' for mount type '${type}'`);
-      else throw new SyntaxProblem(`invalid field '${field}' must be a key=value pair`);
+      else throw new SyntaxProblem(`invalid field '${excerpt(field)}' must be a key=value pair`);
       continue;
     }
     const value = expand(field.slice(eq + 1), key);
@@ -164,7 +165,7 @@ export function parseMount(spec: string, expand: (value: string, key: string) =>
       case 'env':
         break;
       default:
-        if (!ALL_KEYS.includes(key)) throw new SyntaxProblem(`unexpected key '${key}' in '${field}'`);
+        if (!ALL_KEYS.includes(key)) throw new SyntaxProblem(`unexpected key '${excerpt(key)}' in '${excerpt(field)}'`);
     }
   }
   if (fileInfo && type !== 'secret' && type !== 'ssh' && type !== 'cache') {

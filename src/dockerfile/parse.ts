@@ -20,6 +20,7 @@ import type {
   Stage,
 } from './types.js';
 import { parseJsonArray, parseWords, splitCommand, splitWhitespace } from './words.js';
+import { excerpt } from '../input/escape.js';
 
 /** One instruction as the parser leaves it: keyword, flags and arguments, not yet validated. */
 interface Node {
@@ -56,7 +57,7 @@ function parseNameVal(rest: string, keyword: string, escapeToken: string): KeyVa
   return words.map((word) => {
     const eq = word.indexOf('=');
     if (eq < 0) {
-      throw new SyntaxProblem(`Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`);
+      throw new SyntaxProblem(`Syntax error - can't find = in "${excerpt(word)}". Must be of the form: name=value`);
     }
     return { key: word.slice(0, eq), value: word.slice(eq + 1) };
   });
@@ -199,7 +200,7 @@ function sourcesAndDest(node: Node, keyword: string) {
 function toInstruction(node: Node): Instruction {
   const common = base(node);
   const spec = INSTRUCTION_FLAGS[node.keyword] ?? noFlags;
-  if (!KNOWN.has(node.keyword)) throw new SyntaxProblem(`unknown instruction: ${node.written}`);
+  if (!KNOWN.has(node.keyword)) throw new SyntaxProblem(`unknown instruction: ${excerpt(node.written)}`);
   const flags = parseFlags(node.flags, spec);
   switch (node.keyword) {
     case 'arg': {

@@ -19,6 +19,7 @@ import { firstStepRunning, runSteps, type RunStep } from '../dockerfile/run-step
 import { planEffective, type BuildSelection, type EffectivePlan } from '../effective.js';
 import type { Builder } from '../walk/builders.js';
 import type { ContextTree } from './engine.js';
+import { readInputText } from '../input/read-file.js';
 
 /** One build that reads the ignore file. */
 export interface BuildRead {
@@ -228,7 +229,7 @@ export function findBuildReads(options: BuildReadsOptions): BuildReads {
     try {
       own = given ? context : resolveContext({ dir: root, dockerfile: reader.dockerfile, builder: 'buildkit', cwd: options.cwd, platform: context.platform });
       plan = given ? options.plan : planEffective(own, selection);
-      steps = runSteps(parseDockerfile(readFileSync(reader.dockerfile, 'utf8'), reader.dockerfile), selection);
+      steps = runSteps(parseDockerfile(readInputText(reader.dockerfile), reader.dockerfile), selection);
     } catch (error) {
       plan = null;
       unknown = error instanceof Error ? error.message : String(error);

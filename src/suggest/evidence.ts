@@ -16,6 +16,7 @@ import { npmrcHoldsCredential, whenReadOf, type ArtifactRule } from '../knowledg
 import type { BuildRead, BuildReads, StepRef } from './build-reads.js';
 import type { ContextTree } from './engine.js';
 import type { GitStatus } from './git-status.js';
+import { readInputText } from '../input/read-file.js';
 
 /** The outcome of judging a candidate. */
 export type Verdict =
@@ -72,7 +73,7 @@ function buildsVersionFromGit(root: string): string | null {
   for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py']) {
     let text: string;
     try {
-      text = readFileSync(path.join(root, name), 'utf8');
+      text = readInputText(path.join(root, name));
     } catch {
       continue;
     }
@@ -126,7 +127,7 @@ function cargoBuildUsesGit(judge: Judge): string | null {
 function makefileRunsGit(root: string): boolean {
   for (const name of ['Makefile', 'makefile', 'GNUmakefile', 'Makefile.common']) {
     try {
-      if (/(^|[\s(`;])git\s/m.test(readFileSync(path.join(root, name), 'utf8'))) return true;
+      if (/(^|[\s(`;])git\s/m.test(readInputText(path.join(root, name)))) return true;
     } catch {
       // none
     }
@@ -149,7 +150,7 @@ export function judgeRemoval(judge: Judge, what: CandidateKind, flags: Uint8Arra
     const all = files(judge, flags);
     const withCredential = all.filter((p) => {
       try {
-        return npmrcHoldsCredential(readFileSync(path.join(judge.root, p), 'utf8'));
+        return npmrcHoldsCredential(readInputText(path.join(judge.root, p)));
       } catch {
         return true;
       }

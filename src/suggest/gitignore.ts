@@ -24,6 +24,8 @@ import ignore from 'ignore';
 import { goFilepathMatch } from '../dockerignore/go-glob.js';
 import type { ContextTree } from './engine.js';
 import { literalPattern } from './patterns.js';
+import { describeReadError, InputFileError, readInputText } from '../input/read-file.js';
+import { InputError } from '../context/resolve.js';
 
 /** A `.gitignore` line, parsed as git reads it. */
 export interface GitPattern {
@@ -194,9 +196,11 @@ function findRepositoryTop(root: string): string | null {
 
 function readLines(file: string): string[] | null {
   try {
-    if (!statSync(file).isFile()) return null;
-    return readFileSync(file, 'utf8').split(/\r?\n/);
-  } catch {
+    return readInputText(file).split(/\r?\n/);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Git skips a .gitignore it cannot open; one that is a FIFO, a device or huge is bad input.
+    if (error instanceof InputFileError && code !== 'EISDIR') throw new InputError(`${file}: cannot read the .gitignore (${describeReadError(error)})`, { cause: error });
     return null;
   }
 }

@@ -39,6 +39,7 @@ import type {
   Withheld,
   WritePlan,
 } from './types.js';
+import { describeReadError, readInputFile } from '../input/read-file.js';
 
 /** Files at least this large, that no Dockerfile source covers, are suggested (1 MB). */
 export const DEFAULT_LARGE_FILE_BYTES = 1_000_000;
@@ -226,10 +227,10 @@ export function applySuggestWrite(plan: WritePlan): boolean {
 function readCurrent(file: string, exists: boolean): Buffer {
   if (!exists) return Buffer.alloc(0);
   try {
-    return readFileSync(file);
+    return readInputFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-    throw new InputError(`${file}: cannot read ignore file (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+    throw new InputError(`${file}: cannot read ignore file (${describeReadError(error)})`, { cause: error });
   }
 }
 
