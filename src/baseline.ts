@@ -8,6 +8,7 @@ import { InputError } from './context/resolve.js';
 import { effectiveCounts } from './gates.js';
 import type { Counts, LargestPath, MeasureReport, TopLevelEntry } from './measure.js';
 import { describeReadError, readInputText } from './input/read-file.js';
+import { writeOutputFile } from './output/write-file.js';
 
 /** How a size changed between the baseline and now. */
 export interface SizeChange {
@@ -276,19 +277,9 @@ export function readBaselineFile(file: string, cwd: string): LoadedBaseline {
   return { file: abs, label: file, document: parsed as Record<string, unknown> };
 }
 
-/** Write a JSON document atomically (a temporary file renamed over the target), creating parent directories. */
+/** Write a document to a file: see writeOutputFile (atomic for a regular file, in place for a device or FIFO). */
 export function writeFileAtomic(file: string, text: string, cwd: string, what: string): void {
-  const abs = path.resolve(cwd, file);
-  const temp = `${abs}.${process.pid}.tmp`;
-  try {
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(temp, text);
-    renameSync(temp, abs);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${file}: cannot write it (${code ?? (error as Error).message})`, { cause: error });
-  }
+  writeOutputFile(file, text, cwd, what);
 }
 
 /** Save a measurement (or a compose document) as a baseline. */

@@ -17,10 +17,23 @@ const DELAY_MS = 300;
  */
 export async function startProgress(io: CliIO, label: string): Promise<Progress | null> {
   if (!io.stderr.isTTY || io.env['CI'] !== undefined) return null;
+  // A terminal that reports no width (0 columns under `script` from a non-terminal) cannot be
+  // redrawn in place: the spinner would write cursor codes without end.
+  const columns = (io.stderr as NodeJS.WriteStream).columns;
+  if (!(typeof columns === 'number' && columns > 0)) return null;
   const { default: ora } = await import('ora');
   const started = Date.now();
   let spinner: Ora | null = null;
   let lastRender = 0;
+  // Stop drawing and end as the signal asks (default exit codes 130, 143), cursor restored.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    spinner?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   return {
     update(entriesSeen) {
       const now = Date.now();
@@ -32,6 +45,8 @@ export async function startProgress(io: CliIO, label: string): Promise<Progress 
     },
     stop() {
       spinner?.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     },
   };
 }

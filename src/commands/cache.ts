@@ -1,10 +1,10 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, parseCount } from '../cli/args.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { analyzeCache } from '../cache/index.js';
 import { formatCacheMarkdown, formatCacheText } from '../cache/format.js';
+import { writeOutputFile } from '../output/write-file.js';
 
 export const help = `Usage: ctxsize cache [DIR] [options]
 
@@ -99,9 +99,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const fix = report.fixes.find((f) => f.writable && f.proposed !== null);
     if (fix) {
       const file = path.join(report.root, report.dockerfile);
-      const temporary = file + '.ctxsize-tmp';
-      writeFileSync(temporary, fix.proposed!);
-      renameSync(temporary, file);
+      writeOutputFile(file, fix.proposed!, report.root, 'Dockerfile');
       written = report.dockerfile;
     }
   }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandArgs } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -12,6 +11,7 @@ import type { CleanResult, Plan } from '../clean/types.js';
 import { InputError } from '../context/resolve.js';
 import { cleanableCategories } from '../knowledge/artifacts.js';
 import { humanSize } from '../report/human.js';
+import { writeOutputFile } from '../output/write-file.js';
 
 export const help = `Usage: ctxsize clean [DIR] [options]        (alias: ctxsize purge)
 
@@ -94,11 +94,7 @@ function confirm(io: CliIO, input: Input, question: string): Promise<boolean> {
 }
 
 function writePlan(file: string, plan: Plan, io: CliIO): void {
-  try {
-    writeFileSync(path.resolve(io.cwd, file), JSON.stringify(plan, null, 2) + '\n');
-  } catch (error) {
-    throw new InputError(`${file}: cannot write plan (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
-  }
+  writeOutputFile(file, JSON.stringify(plan, null, 2) + '\n', io.cwd, 'plan');
 }
 
 function printResult(result: CleanResult, json: boolean, io: CliIO): number {

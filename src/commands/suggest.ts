@@ -4,7 +4,7 @@ import type { CliIO } from '../cli/io.js';
 import { LimitSyntaxError, parseSize } from '../gates.js';
 import { ARTIFACTS } from '../knowledge/artifacts.js';
 import { applySuggestWrite, formatSuggestReport, suggestIgnore, suggestReportJson } from '../suggest/index.js';
-import { DEFAULT_LARGE_FILE_BYTES } from '../suggest/suggest.js';
+import { assertWritableIgnoreFile, DEFAULT_LARGE_FILE_BYTES } from '../suggest/suggest.js';
 import { humanSize } from '../report/human.js';
 
 export const help = `Usage: ctxsize suggest [DIR] [options]
@@ -110,8 +110,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     selection: { only, categories, minBytes: size('--min-bytes', values['min-bytes']) },
   });
   const writing = values.write === true && !report.write.refused;
+  // Refuse a link out of DIR or a FIFO before printing a diff that names the ignore file.
+  if (writing && report.write.changed) assertWritableIgnoreFile(report.write.file, report.root);
   if (!values.json) io.stdout.write(formatSuggestReport(report, io.cwd, values.write === true));
-  const written = writing ? applySuggestWrite(report.write) : false;
+  const written = writing ? applySuggestWrite(report.write, report.root) : false;
   if (values.json) io.stdout.write(JSON.stringify(suggestReportJson(report, written), null, 2) + '\n');
   else if (written) io.stdout.write(`Wrote ${report.write.added.length} line${report.write.added.length === 1 ? '' : 's'} to ${report.write.file}.\n`);
   return report.write.refused && values.write ? EXIT.failed : EXIT.ok;

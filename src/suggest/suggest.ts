@@ -4,7 +4,7 @@
  * ctxsize's block of the ignore file the builder reads. Planning writes nothing;
  * {@link applySuggestWrite} writes the planned bytes after checking that the file did not change.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
@@ -215,13 +215,65 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
  * Write the planned change. Refuses (InputError) when the plan was refused, or when the file
  * changed since it was planned. Returns whether anything was written.
  */
-export function applySuggestWrite(plan: WritePlan): boolean {
+export function applySuggestWrite(plan: WritePlan, root?: string): boolean {
   if (plan.refused) throw new InputError(`not writing ${plan.file}: ${plan.refused}`);
   if (!plan.changed) return false;
+  if (root !== undefined) assertWritableIgnoreFile(plan.file, root);
   const now = readCurrent(plan.file, true);
   if (!now.equals(plan.before)) throw new InputError(`${plan.file} changed while ctxsize was planning; run ctxsize suggest again`);
-  writeFileSync(plan.file, plan.after);
+  writeInPlace(plan.file, plan.after);
   return true;
+}
+
+/**
+ * Write the ignore file where it is (its permissions, owner and hard links kept, as an editor
+ * would), never through a link out of the context (checked above) and never into a FIFO.
+ */
+function writeInPlace(file: string, data: Buffer): void {
+  let fd: number | null = null;
+  try {
+    const target = existsSync(file) ? realpathSync(file) : file;
+    fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0), 0o666);
+    if (!fstatSync(fd).isFile()) throw new InputError(`${file}: not a regular file; not written`);
+    ftruncateSync(fd, 0);
+    let offset = 0;
+    while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset, offset);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${file}: cannot write the ignore file (${describeReadError(error)})`, { cause: error });
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * Refuse (InputError, exit 2) to write an ignore file that is not a regular file, or that is a
+ * symbolic link resolving outside the context root `root`: the diff names `.dockerignore`, so the
+ * write must not land elsewhere.
+ */
+export function assertWritableIgnoreFile(file: string, root: string): void {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new InputError(`${file}: cannot examine the ignore file (${describeReadError(error)})`, { cause: error });
+  }
+  if (st.isSymbolicLink()) {
+    let real: string;
+    try {
+      real = realpathSync(file);
+    } catch (error) {
+      throw new InputError(`${file}: a symbolic link that does not resolve (${describeReadError(error)}); not written`, { cause: error });
+    }
+    const realRoot = realpathSync(root);
+    const rel = path.relative(realRoot, real);
+    if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) {
+      throw new InputError(`${file}: a symbolic link to ${real}, outside ${root}; not written`);
+    }
+    st = statSync(real);
+  }
+  if (!st.isFile()) throw new InputError(`${file}: not a regular file; not written`);
 }
 
 function readCurrent(file: string, exists: boolean): Buffer {
