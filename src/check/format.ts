@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CheckReport, Finding } from './types.js';
+import { escapeControl } from '../input/escape.js';
 
 /** A Dockerfile as findings name it: relative to the context root when inside it. */
 function displayFrom(report: CheckReport, file: string): string {
@@ -16,7 +17,7 @@ function formatPaths(finding: Finding): string | null {
   if (finding.paths.length === 1 && finding.file.endsWith(finding.paths[0]!)) return null;
   const total = finding.totalPaths ?? finding.paths.length;
   const more = total > finding.paths.length ? ` (and ${total - finding.paths.length} more)` : '';
-  return `  paths: ${finding.paths.join(', ')}${more}`;
+  return `  paths: ${finding.paths.map(escapeControl).join(', ')}${more}`;
 }
 
 /**
@@ -31,9 +32,9 @@ export function formatCheckReport(report: CheckReport): string {
     if (previous !== null && finding.file !== previous) lines.push('');
     previous = finding.file;
     const where = finding.line > 0 ? `${finding.file}:${finding.line}` : finding.file;
-    lines.push(`${where}: ${finding.severity} ${finding.rule}: ${finding.message}`);
-    lines.push(`  fix: ${finding.fix}`);
-    if (finding.evidence !== undefined) lines.push(`  evidence: ${finding.evidence}`);
+    lines.push(escapeControl(`${where}: ${finding.severity} ${finding.rule}: ${finding.message}`));
+    lines.push(`  fix: ${escapeControl(finding.fix)}`);
+    if (finding.evidence !== undefined) lines.push(`  evidence: ${escapeControl(finding.evidence)}`);
     const paths = formatPaths(finding);
     if (paths !== null) lines.push(paths);
   }

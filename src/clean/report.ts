@@ -4,6 +4,7 @@ import { humanSize, table } from '../report/human.js';
 import { categoryTotals } from './plan.js';
 import type { CleanResult, CleanWarning, ItemOutcome, ItemStatus, Plan, PlanItem, SkippedItem } from './types.js';
 import { number } from '../report/numbers.js';
+import { escapeControl } from '../input/escape.js';
 
 
 const plural = (n: number, word: string, many = word + 's'): string => `${number.format(n)} ${n === 1 ? word : many}`;
@@ -13,7 +14,7 @@ export function shownRoot(root: string, cwd: string): string {
   return displayPath(cwd, root);
 }
 
-const shownPath = (item: { path: string; kind: string }): string => item.path + (item.kind === 'dir' ? '/' : '');
+const shownPath = (item: { path: string; kind: string }): string => escapeControl(item.path) + (item.kind === 'dir' ? '/' : '');
 
 function groupByCategory<T extends PlanItem>(items: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -26,16 +27,16 @@ function formatSkipped(skipped: readonly SkippedItem[], lines: string[]): void {
   if (skipped.length === 0) return;
   lines.push('');
   lines.push(`Left alone (${plural(skipped.length, 'match', 'matches')}):`);
-  const shown = skipped.map((s) => s.path + (s.kind === 'dir' ? '/' : s.kind === 'symlink' ? ' (link)' : ''));
+  const shown = skipped.map((s) => escapeControl(s.path) + (s.kind === 'dir' ? '/' : s.kind === 'symlink' ? ' (link)' : ''));
   const width = Math.max(...shown.map((p) => p.length));
-  skipped.forEach((s, i) => lines.push(`  ${shown[i]!.padEnd(width)}  ${s.reason}`));
+  skipped.forEach((s, i) => lines.push(`  ${shown[i]!.padEnd(width)}  ${escapeControl(s.reason)}`));
 }
 
 function formatWarnings(warnings: readonly CleanWarning[], lines: string[]): void {
   if (warnings.length === 0) return;
   lines.push('');
   lines.push(`${plural(warnings.length, 'warning')}:`);
-  for (const w of warnings.slice(0, 20)) lines.push(`  ${w.path}: ${w.message}`);
+  for (const w of warnings.slice(0, 20)) lines.push(`  ${escapeControl(w.path)}: ${escapeControl(w.message)}`);
   if (warnings.length > 20) lines.push(`  … and ${warnings.length - 20} more (see --json)`);
 }
 
@@ -79,7 +80,7 @@ export function formatResult(result: CleanResult, cwd: string): string {
     const rows = items.map((item) => [
       STATUS_WORD[item.status],
       humanSize(item.status === 'deleted' || item.status === 'failed' ? item.freedBytes : item.bytes),
-      shownPath(item) + (item.reason ? `  ${item.reason}` : ''),
+      shownPath(item) + (item.reason ? `  ${escapeControl(item.reason)}` : ''),
     ]);
     const statusWidth = Math.max(...rows.map((r) => r[0]!.length));
     const sizeWidth = Math.max(...rows.map((r) => r[1]!.length));

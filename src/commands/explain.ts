@@ -2,6 +2,7 @@ import { parseCommandArgs } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { explainPath } from '../explain.js';
+import { escapeControl } from '../input/escape.js';
 
 export const help = `Usage: ctxsize explain PATH [--dir DIR] [options]
 
@@ -52,7 +53,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
     return 0;
   }
-  const lines = [`${explanation.path}${explanation.type === 'dir' ? '/' : ''}${explanation.exists ? '' : ' (does not exist)'}`];
+  const lines = [`${escapeControl(explanation.path)}${explanation.type === 'dir' ? '/' : ''}${explanation.exists ? '' : ' (does not exist)'}`];
   for (const b of explanation.builders) {
     const name = b.builder === 'buildkit' ? 'BuildKit' : 'classic ';
     lines.push(`  ${name}  ${b.inContext ? 'SENT    ' : 'EXCLUDED'}  ${b.reason}`);

@@ -4,6 +4,7 @@ import { forEachEffectiveEntry } from '../effective.js';
 import type { CliIO } from '../cli/io.js';
 import { forEachContextEntry } from '../list.js';
 import type { Entry } from '../walk/entry.js';
+import { escapeControl } from '../input/escape.js';
 
 export const help = `Usage: ctxsize ls [DIR] [options]
 
@@ -73,7 +74,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const write = values.json
     ? (entry: Entry) => out.write(ndjson(entry))
     : (entry: Entry) => {
-        out.write(entry.rawPath ?? entry.path);
+        // -0 is for programs: names as they are. One per line is for people: escaped.
+        const shown = values.null ? entry.path : escapeControl(entry.path);
+        out.write(shown === entry.path ? (entry.rawPath ?? entry.path) : shown);
         out.write(terminator);
       };
   const options = { dir: positionals[0] ?? '.', dockerfile: values.file, builder, cwd: io.cwd };
@@ -83,7 +86,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       write,
     );
     out.flush();
-    for (const w of warnings) io.stderr.write(`ctxsize: warning: ${w.path}: ${w.message}\n`);
+    for (const w of warnings) io.stderr.write(`ctxsize: warning: ${escapeControl(w.path)}: ${escapeControl(w.message)}\n`);
     for (const p of problems) {
       const why = p.problem === 'missing' ? 'matches nothing in the context' : `is excluded${p.excludedBy ? ` by ${JSON.stringify(p.excludedBy.pattern)} (${p.excludedBy.file}:${p.excludedBy.line})` : ''}`;
       io.stderr.write(`ctxsize: warning: Dockerfile line ${p.source.line}: ${p.source.instruction} source ${JSON.stringify(p.source.raw)} ${why}; the build would fail\n`);
@@ -92,6 +95,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const { warnings } = forEachContextEntry(options, write);
   out.flush();
-  for (const w of warnings) io.stderr.write(`ctxsize: warning: ${w.path}: ${w.message}\n`);
+  for (const w of warnings) io.stderr.write(`ctxsize: warning: ${escapeControl(w.path)}: ${escapeControl(w.message)}\n`);
   return 0;
 }

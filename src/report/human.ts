@@ -2,6 +2,7 @@ import { filesize } from 'filesize';
 import { displayPath } from '../display-path.js';
 import type { MeasureReport } from '../measure.js';
 import { number } from './numbers.js';
+import { escapeControl } from '../input/escape.js';
 
 /** Human sizes everywhere in ctxsize (SI units, as `docker` prints them). */
 export function humanSize(bytes: number): string {
@@ -78,7 +79,7 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
             : item.contextBytes < item.bytes
               ? `sent (${humanSize(item.bytes - item.contextBytes)} kept out)`
               : 'sent',
-          item.path + (item.type === 'dir' ? '/' : ''),
+          escapeControl(item.path) + (item.type === 'dir' ? '/' : ''),
         ]).map(([size, status, p]) => [p!, size!, status!]),
       ),
     );
@@ -100,7 +101,7 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
   if (report.warnings.length > 0) {
     lines.push('');
     lines.push(`${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}:`);
-    for (const w of report.warnings.slice(0, 20)) lines.push(`  ${w.path}: ${w.message}`);
+    for (const w of report.warnings.slice(0, 20)) lines.push(`  ${escapeControl(w.path)}: ${escapeControl(w.message)}`);
     if (report.warnings.length > 20) lines.push(`  … and ${report.warnings.length - 20} more (see --json)`);
   }
   return lines.join('\n') + '\n';
