@@ -212,6 +212,21 @@ describe('check advice: one ignore file, several Dockerfiles', { skip: HAS_GIT ?
   });
 });
 
+describe("check advice: the user's own ! lines", { skip: HAS_GIT ? false : 'git is not installed' }, () => {
+  it('a file of a secret-looking name re-included by name is an info naming that line; another one is still an error', async () => {
+    const report = await check({
+      '.dockerignore': '*\n!.env.production\n!src\n!.env.local\n',
+      'Dockerfile': 'FROM node\nCOPY . .\nRUN npm run build\n',
+      '.env.production': 'VITE_APP_URL=https://example.org\n',
+      'src/.env': 'X=1\n',
+      'src/a.js': 'x',
+    });
+    const found = byRule(report.findings, 'secret-file');
+    assert.deepEqual(found.map((f) => [f.file, f.severity]), [['.env.production', 'info'], ['src/.env', 'error']]);
+    assert.match(found[0]!.message, /re-included on purpose by "!\.env\.production" at \.dockerignore:2/);
+  });
+});
+
 describe('check advice: suppression', { skip: HAS_GIT ? false : 'git is not installed' }, () => {
   const spec: TreeSpec = {
     '.dockerignore': 'nothing-here\n# ctxsize-ignore unmatched-pattern\nstale-too\n!typo\n',

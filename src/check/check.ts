@@ -448,19 +448,41 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
         : 'the build context'
       : "the classic builder's context";
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
-  findings.push(
-    ...findSecrets({
-      tree,
-      sent: secretSent,
-      read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(root, entry.path, entry.size, max),
-      ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(root, entry.path, position, length) }),
-      maxScanBytes: max,
-      display,
-      ignoreFile: primaryView.context.ignore?.file ?? null,
-      usedByBuild: (p) => usedPaths.some((u) => u !== '' && u !== '.' && isWithin(u, p)),
-      contextLabel,
-    }),
-  );
+  // The user's own `!` line is intent: a file re-included by name (`!.env.production`) is named
+  // in a finding of its name alone, but it does not fail the check.
+  const keptOnPurpose = (rel: string): string | null => {
+    if (matcher === null) return null;
+    const decision = matcher.decide(rel);
+    const p = decision.pattern;
+    if (p === null || !p.exclusion || /[*?[\\]/.test(p.text) || decision.matchedPath !== rel) return null;
+    return `"!${p.text}" at ${matcher.file}:${p.line}`;
+  };
+  const secretFindings = findSecrets({
+    tree,
+    sent: secretSent,
+    read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(root, entry.path, entry.size, max),
+    ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(root, entry.path, position, length) }),
+    maxScanBytes: max,
+    display,
+    ignoreFile: primaryView.context.ignore?.file ?? null,
+    usedByBuild: (p) => usedPaths.some((u) => u !== '' && u !== '.' && isWithin(u, p)),
+    contextLabel,
+  });
+  for (const f of secretFindings) {
+    const rel = f.rule === 'secret-file' && f.paths?.length === 1 ? f.paths[0]! : null;
+    const line = rel !== null ? keptOnPurpose(rel) : null;
+    if (line === null) {
+      findings.push(f);
+      continue;
+    }
+    findings.push({
+      ...f,
+      severity: 'info',
+      message: `${f.message} It is re-included on purpose by ${line}.`,
+      fix: `nothing to do if it holds no credential (it is sent as you asked); otherwise drop ${line} and pass the value with RUN --mount=type=secret`,
+      evidence: `${f.evidence ?? RULES[f.rule].basis}; the ignore file's own exception ${line} names it`,
+    });
+  }
 
   // 8. Case: Docker never folds it, whatever the file system does.
   if (views.some((v) => v.usable !== null) && isCaseInsensitive(root, tree)) {
