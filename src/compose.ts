@@ -46,6 +46,8 @@ export interface ComposeService {
   image: string | null;
   /** The service's `profiles`: when not empty, it is built only with one of them enabled. */
   profiles: string[];
+  /** The target platforms it is built for: `build.platforms`, else the service's `platform` (empty: the default). */
+  platforms: string[];
 }
 
 /** A Compose project's services, in file order. */
@@ -222,6 +224,7 @@ interface BuildSpec {
   dockerfileInline?: boolean;
   target?: string;
   args?: Record<string, string | null>;
+  platforms?: string[];
 }
 
 interface RawService {
@@ -236,6 +239,7 @@ interface RawService {
   image?: string;
   extends?: { service: string; file?: string };
   profiles?: string[];
+  platform?: string;
 }
 
 /** A Git or HTTP(S) context, which Docker fetches instead of reading a directory. */
@@ -364,6 +368,7 @@ class ComposeReader {
     if (!isMap(body)) throw new InputError(`${at.label}: ${where}: a service must be a mapping`);
     const service: RawService = { name, file: at.file, line: at.line, baseDir: at.baseDir, hasBuild: false };
     if (body['image'] !== undefined && body['image'] !== null) service.image = this.text(body['image'], `${where}.image`, at.label);
+    if (body['platform'] !== undefined && body['platform'] !== null) service.platform = this.text(body['platform'], `${where}.platform`, at.label);
     const profiles = body['profiles'];
     if (profiles !== undefined && profiles !== null) {
       if (!Array.isArray(profiles)) throw new InputError(`${at.label}: ${where}.profiles: expected a list of profile names`);
@@ -414,6 +419,11 @@ class ComposeReader {
         for (const [k, v] of Object.entries(args)) spec.args[k] = v === null ? null : this.text(v, `${where}.args.${k}`, label);
       } else throw new InputError(`${label}: ${where}.args: expected a mapping or a list of NAME=VALUE`);
     }
+    const platforms = value['platforms'];
+    if (platforms !== undefined && platforms !== null) {
+      if (!Array.isArray(platforms)) throw new InputError(`${label}: ${where}.platforms: expected a list of platforms`);
+      spec.platforms = platforms.map((p, i) => this.text(p, `${where}.platforms[${i}]`, label));
+    }
     if (spec.dockerfile !== undefined && spec.dockerfileInline) {
       throw new InputError(`${label}: ${where}: dockerfile and dockerfile_inline are mutually exclusive`);
     }
@@ -438,6 +448,7 @@ function mergeService(base: RawService, over: RawService): RawService {
     hasBuild: base.hasBuild || over.hasBuild,
     build: mergeBuild(base.build, over.build),
     image: over.image ?? base.image,
+    platform: over.platform ?? base.platform,
     extends: over.extends ?? base.extends,
     profiles: over.profiles ?? base.profiles,
   };
@@ -579,6 +590,7 @@ function loadProject(
         args: {},
         image: service.image ?? null,
         profiles: service.profiles ?? [],
+        platforms: [],
       });
       continue;
     }
@@ -602,6 +614,7 @@ function loadProject(
       args: build.args ?? {},
       image: service.image ?? null,
       profiles: service.profiles ?? [],
+      platforms: build.platforms ?? (service.platform !== undefined ? [service.platform] : []),
     });
   }
   return { files: [...absFiles, ...importedFiles], dir, services: [...services, ...imported], warnings: [...reader.warnings, ...warnings] };

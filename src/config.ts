@@ -6,6 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { displayPath } from './display-path.js';
 import path from 'node:path';
+import { parsePlatform } from './dockerfile/platform.js';
 import { closest } from './cli/args.js';
 import { InputError } from './context/resolve.js';
 import { LimitSyntaxError, parseFileCount, parseGrowth, parseSize, type GrowthLimit, type SizeLimit } from './gates.js';
@@ -43,6 +44,8 @@ export interface CtxsizeConfig extends BudgetConfig {
   services?: Record<string, BudgetConfig>;
   /** `ctxsize check` rules to silence: a rule id (everywhere) or a rule id with path globs. */
   ignore?: { rule: string; paths?: string[] }[];
+  /** The target platforms of the effective context (`--platform`), e.g. `["linux/arm64"]`. */
+  platform?: string[];
 }
 
 /** A configuration and where it came from. */
@@ -55,7 +58,7 @@ export interface LoadedConfig {
 }
 
 const BUDGET_KEYS = ['maxSize', 'maxFiles', 'maxGrowth'] as const;
-const KEYS = ['$schema', ...BUDGET_KEYS, 'baseline', 'builder', 'file', 'format', 'top', 'compose', 'services', 'ignore'] as const;
+const KEYS = ['$schema', ...BUDGET_KEYS, 'baseline', 'builder', 'file', 'format', 'top', 'compose', 'services', 'ignore', 'platform'] as const;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -172,6 +175,21 @@ export function validateConfig(raw: unknown, label: string, baseDir: string): Ct
       return { rule, paths: paths as string[] };
     });
   }
+  const platform = raw['platform'];
+  if (platform !== undefined) {
+    const list = typeof platform === 'string' ? [platform] : Array.isArray(platform) ? platform : null;
+    if (list === null || list.length === 0 || list.some((p) => typeof p !== 'string' || p.trim() === '')) {
+      throw fail('platform', `expected a platform ("linux/arm64"), a comma-separated list or an array of them, not ${describe(platform)}`);
+    }
+    for (const item of (list as string[]).flatMap((p) => p.split(','))) {
+      try {
+        parsePlatform(item.trim());
+      } catch (error) {
+        throw fail('platform', (error as Error).message);
+      }
+    }
+    config.platform = list as string[];
+  }
   const services = raw['services'];
   if (services !== undefined) {
     if (!isPlainObject(services)) throw fail('services', `expected an object of service name → budgets, not ${describe(services)}`);
@@ -277,4 +295,12 @@ export function loadConfig(dir: string, options: { cwd: string; explicit?: strin
   }
   if (!isPlainObject(raw) || raw['ctxsize'] === undefined) return null;
   return { file: pkg, label: `${label}#ctxsize`, config: validateConfig(raw['ctxsize'], `${label}#ctxsize`, root) };
+}
+
+/**
+ * The `platform` of the configuration of DIR (`.ctxsizerc.json` or package.json#ctxsize), for the
+ * commands that read nothing else of it: the effective context is the same in every command.
+ */
+export function configuredPlatforms(dir: string, cwd: string): string[] | undefined {
+  return loadConfig(dir, { cwd })?.config.platform;
 }

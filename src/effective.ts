@@ -20,6 +20,7 @@ import {
   type UnresolvedWord,
 } from './dockerfile/index.js';
 import { SyntaxProblem } from './dockerfile/errors.js';
+import { displayPath } from './display-path.js';
 import type { Entry, WalkWarning } from './walk/entry.js';
 import { walkContext } from './walk/walk.js';
 import { describeReadError, readInputText } from './input/read-file.js';
@@ -98,7 +99,7 @@ function describeVariables(word: UnresolvedWord): string {
   const names = word.variables.map((v) => '$' + v);
   const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
   const verb = names.length === 1 ? 'is' : 'are';
-  const image = word.fromImage.length > 0 ? '; the base image may set it, ctxsize cannot see it' : '';
+  const image = word.fromImage.length > 0 ? ", and ctxsize cannot see whether the base image's environment sets it" : '';
   return `${list} ${verb} not set (no default, not given with --build-arg${image}), so it expands to nothing`;
 }
 
@@ -351,7 +352,10 @@ export function forEachEffectiveEntry(
   try {
     plan = planEffective(context, options);
   } catch (error) {
-    if (error instanceof DockerfileError) throw new InputError(error.message, { cause: error });
+    if (error instanceof DockerfileError) {
+      const where = displayPath(options.cwd ?? process.cwd(), error.file) + (error.line > 0 ? `:${error.line}` : '');
+      throw new InputError(`${where}: docker build fails here before sending anything: ${error.detail}`, { cause: error });
+    }
     throw error;
   }
   if (plan === null) throw new InputError(`${context.root}: no Dockerfile, so no effective context (use -f)`);

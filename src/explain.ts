@@ -32,6 +32,11 @@ export interface BuilderExplanation {
 export interface Explanation {
   schemaVersion: 1;
   path: string;
+  /**
+   * How PATH was read, as `-f` is: relative to the current directory when it exists there (inside
+   * the context), else relative to the context directory.
+   */
+  resolvedFrom: 'cwd' | 'dir';
   exists: boolean;
   type: EntryType | null;
   builders: BuilderExplanation[];
@@ -89,11 +94,16 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
   const builders = options.builders ?? ['buildkit', 'classic'];
   const results: BuilderExplanation[] = [];
   let relative = '';
+  let resolvedFrom: 'cwd' | 'dir' = 'dir';
   let type: EntryType | null = null;
   for (const builder of builders) {
     const context = resolveContext({ ...options, builder });
     if (relative === '') {
-      const abs = path.isAbsolute(target) ? target : path.resolve(context.root, target);
+      const fromCwd = path.resolve(options.cwd ?? process.cwd(), target);
+      const inside = path.relative(context.root, fromCwd);
+      const cwdWorks = entryType(fromCwd) !== null && inside !== '' && !inside.startsWith('..') && !path.isAbsolute(inside);
+      resolvedFrom = path.isAbsolute(target) || cwdWorks ? 'cwd' : 'dir';
+      const abs = resolvedFrom === 'cwd' ? fromCwd : path.resolve(context.root, target);
       relative = path.relative(context.root, abs).split(path.sep).join('/');
       if (relative === '' || relative.startsWith('../') || relative === '..') {
         throw new InputError(`${target}: not inside the context directory ${context.root}`);
@@ -171,7 +181,7 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
     if (type === null) reason = `does not exist; if it did: ${inContext ? 'sent' : 'not sent'}, ${reason}`;
     results.push({ builder, ignoreFile, inContext: type !== null && inContext, decidedBy, reason });
   }
-  return { schemaVersion: 1, path: relative, exists: type !== null, type, builders: results };
+  return { schemaVersion: 1, path: relative, resolvedFrom, exists: type !== null, type, builders: results };
 }
 
 function isSocket(root: string, relative: string): boolean {

@@ -61,6 +61,11 @@ export interface MeasureReport {
    * null when `effective` is null.
    */
   effectiveScope: 'whole' | 'paths' | 'none' | null;
+  /**
+   * Per target platform (`--platform`; one unless several were asked for), what its build uses:
+   * the effective context is their union. Absent when `effective` is null.
+   */
+  effectivePlatforms?: EffectivePlatformReport[];
   /** Dockerfile sources that nothing sent satisfies: a build would fail on them. */
   sourceProblems: SourceProblemReport[];
   largest: LargestPath[];
@@ -74,6 +79,16 @@ export interface MeasureReport {
   byTopLevel?: TopLevelEntry[];
   /** What `byTopLevel` leaves out (null when it lists every top-level entry). */
   byTopLevelOmitted?: TopLevelTotals | null;
+}
+
+/** What the build for one target platform takes from the context. */
+export interface EffectivePlatformReport {
+  /** As BuildKit prints it: `linux/amd64`. */
+  platform: string;
+  /** `whole`, `paths` or `none`, as `effectiveScope`. */
+  scope: 'whole' | 'paths' | 'none';
+  /** The paths (patterns) its build sends, before symlinks are followed; null for the whole context. */
+  includePaths: string[] | null;
 }
 
 /** A COPY/ADD/bind-mount source the build would fail on, as the JSON report shows it. */
@@ -182,7 +197,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
   accumulator = options.chdirToRoot ? walkFromRoot(context.root, walk) : walk(context.root);
   if (extras && !filter.truncated) for (const entry of extras.appended()) accumulator.addSentOnly(entry);
   const { all, sent, excluded, warnings } = accumulator;
-  const { effective: effectiveCounts, effectiveScope, sourceProblems } = effective.finish(sent, warnings);
+  const { effective: effectiveCounts, effectiveScope, effectivePlatforms, sourceProblems } = effective.finish(sent, warnings);
   return {
     schemaVersion: 1,
     root: context.root,
@@ -194,6 +209,7 @@ export function measureResolved(context: ResolvedContext, options: MeasureOption
     excluded,
     effective: effectiveCounts,
     effectiveScope,
+    ...(effectivePlatforms !== null ? { effectivePlatforms } : {}),
     sourceProblems,
     largest: accumulator.largestPaths(),
     warnings,
@@ -215,6 +231,7 @@ function problemReport(problem: SourceProblem): SourceProblemReport {
 interface EffectiveResult {
   effective: Counts | null;
   effectiveScope: MeasureReport['effectiveScope'];
+  effectivePlatforms: EffectivePlatformReport[] | null;
   sourceProblems: SourceProblemReport[];
 }
 
@@ -233,10 +250,12 @@ function effectiveMeasurement(context: ResolvedContext, selection: BuildSelectio
       plan = planEffective({ ...context, builder: 'buildkit' }, selection);
     } catch (error) {
       if (!(error instanceof DockerfileError)) throw error;
-      if (selection.target !== undefined) throw new InputError(error.message, { cause: error });
-      note = { path: context.dockerfile, code: 'EDOCKERFILE', message: `effective context unknown: ${error.message}` };
+      if (selection.target !== undefined && error.line === 0) throw new InputError(error.message, { cause: error });
+      const where = error.line > 0 ? ` (line ${error.line})` : '';
+      note = { path: context.dockerfile, code: 'EDOCKERFILE', message: `effective context unknown: docker build would fail${where}: ${error.detail}` };
     }
   }
+  const dockerfileNotes: WalkWarning[] = (plan?.warnings ?? []).map((w) => ({ path: w.file, code: 'EUNRESOLVED', message: `line ${w.line}: ${w.message}` }));
   const whole = plan !== null && plan.readsContext && plan.includePaths === null;
   const counts = emptyCounts();
   let walked: { problems: SourceProblem[]; warnings: WalkWarning[] } | null = null;
@@ -248,14 +267,20 @@ function effectiveMeasurement(context: ResolvedContext, selection: BuildSelectio
     },
     finish(sent: Counts, warnings: WalkWarning[]): EffectiveResult {
       if (note !== null) warnings.push(note);
-      if (plan === null) return { effective: null, effectiveScope: null, sourceProblems: [] };
-      if (context.builder === 'classic') return { effective: { ...sent }, effectiveScope: 'whole', sourceProblems: [] };
+      if (plan === null) return { effective: null, effectiveScope: null, effectivePlatforms: null, sourceProblems: [] };
+      warnings.push(...dockerfileNotes);
+      if (context.builder === 'classic') return { effective: { ...sent }, effectiveScope: 'whole', effectivePlatforms: null, sourceProblems: [] };
       this.walk();
       const { problems, warnings: walkWarnings } = walked!;
       if (!whole) warnings.push(...walkWarnings.filter((w) => !warnings.some((x) => x.path === w.path)));
       return {
         effective: whole ? { ...sent } : counts,
         effectiveScope: whole ? 'whole' : plan.readsContext ? 'paths' : 'none',
+        effectivePlatforms: plan.platforms.map((p) => ({
+          platform: p.platform,
+          scope: p.readsContext ? (p.includePaths === null ? 'whole' : 'paths') : 'none',
+          includePaths: p.includePaths,
+        })),
         sourceProblems: problems.map(problemReport),
       };
     },

@@ -38,6 +38,8 @@ export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
   target?: string;
   /** `--build-arg` values, used to resolve `ARG`s in sources. */
   buildArgs?: Record<string, string>;
+  /** `--platform`: the target platforms (default: the build platform). */
+  platforms?: readonly string[];
   /** Scan file contents for keys and tokens (default true). */
   scanContent?: boolean;
   /** Files larger than this are not scanned (default SECRET_SCAN_MAX_BYTES). */
@@ -331,7 +333,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const cl = views.find((v) => v.builder === 'classic');
   const dockerfileRel = anyContext.dockerfile !== null ? path.relative(root, anyContext.dockerfile).split(path.sep).join('/') : null;
   const dockerfileShown = anyContext.dockerfile !== null ? display(dockerfileRel!) : null;
-  const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs });
+  const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
   let use: DockerfileUse | null = null;
   if (read !== null && 'error' in read) {
     findings.push({
@@ -344,6 +346,16 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     });
   } else {
     use = read;
+    for (const w of use?.warnings ?? []) {
+      findings.push({
+        severity: severityOf('unresolved-variable'),
+        rule: 'unresolved-variable',
+        file: dockerfileShown!,
+        line: w.line,
+        message: w.message,
+        fix: 'give it a value with --build-arg (or an ARG default), as the build does',
+      });
+    }
   }
   const usedPaths = use?.sources.filter((s) => !s.unresolved).map((s) => s.path.replace(/^\/+|\/+$/g, '')) ?? [];
   const usesWholeContext = use === null || use.includePaths === null;

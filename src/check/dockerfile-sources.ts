@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, type ResolvedContext } from '../context/resolve.js';
 import { DockerfileError, findStageByName, parseDockerfile } from '../dockerfile/index.js';
-import { planEffective, type BuildSelection } from '../effective.js';
+import { planEffective, type BuildSelection, type EffectiveWarning } from '../effective.js';
 import type { SourceUse } from './sources.js';
 import { readInputText } from '../input/read-file.js';
 
@@ -14,6 +14,8 @@ export interface DockerfileUse {
    * transferred, empty when the build reads no context at all.
    */
   includePaths: string[] | null;
+  /** Words of the Dockerfile that hold variables nothing sets. */
+  warnings: EffectiveWarning[];
 }
 
 /** The Dockerfile could not be used: BuildKit would refuse it. */
@@ -54,7 +56,7 @@ export function dockerfileUse(context: ResolvedContext, selection: BuildSelectio
         wildcard: s.wildcard,
         unresolved: s.unresolved,
       }));
-    return { sources, includePaths: plan.readsContext ? plan.includePaths : [] };
+    return { sources, includePaths: plan.readsContext ? plan.includePaths : [], warnings: plan.warnings };
   } catch (error) {
     if (error instanceof DockerfileError) return { error };
     throw error;

@@ -57,6 +57,12 @@ export const RULES: Record<RuleId, RuleInfo> = {
     example: '`COPY --from=7 …` in a three-stage file, a malformed `--mount`',
     basis: "the Dockerfile, parsed as BuildKit's frontend parses it",
   },
+  'unresolved-variable': {
+    severity: 'warning',
+    summary: 'a stage name, COPY/ADD source or bind-mount source holds a variable nothing sets (no default, no --build-arg): it expands to nothing, so the effective context may not be what the build uses',
+    example: '`ARG VERSION` then `COPY dist/app-$VERSION.jar /app.jar`',
+    basis: "the Dockerfile's variables, expanded as BuildKit's frontend expands them for this build",
+  },
   'source-excluded': {
     severity: 'error',
     summary: 'a COPY/ADD source or RUN --mount=type=bind source that the ignore file excludes: the build fails',

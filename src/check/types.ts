@@ -12,6 +12,7 @@ export type RuleId =
   | 'misplaced-comment'
   | 'trailing-comment'
   | 'dockerfile-error'
+  | 'unresolved-variable'
   | 'source-excluded'
   | 'source-missing'
   | 'wildcard-source-excluded'

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
+import { parsePlatform } from '../dockerfile/platform.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -133,24 +134,56 @@ export function parseBuildArgs(values: readonly string[] | undefined, env: NodeJ
   return args;
 }
 
-/** Options that select which build of the Dockerfile: target stage and build arguments. */
+/** Options that select which build of the Dockerfile: target stage, build arguments, platforms. */
 export const BUILD_OPTIONS = {
   target: { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
+  platform: { type: 'string', multiple: true },
 } satisfies OptionSpec;
 
-/** The context and build a command works on, from the shared flags (`-f`, `--builder`, `--target`, `--build-arg`). */
+/**
+ * The target platforms of the effective context: `--platform` (repeatable, each a
+ * comma-separated list, as `docker build --platform`), else those of the configuration, else
+ * DOCKER_DEFAULT_PLATFORM (which docker build honours too); undefined means the build platform.
+ */
+export function platformsFrom(
+  flag: readonly string[] | undefined,
+  configured: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): string[] | undefined {
+  const fromEnv = env['DOCKER_DEFAULT_PLATFORM'];
+  const [chosen, source] =
+    flag !== undefined ? [flag, '--platform'] : configured !== undefined ? [configured, 'platform'] : fromEnv ? [[fromEnv], 'DOCKER_DEFAULT_PLATFORM'] : [undefined, ''];
+  if (chosen === undefined) return undefined;
+  for (const item of chosen.flatMap((p) => p.split(','))) {
+    if (item.trim() === '') throw new UsageError(`${source}: an empty platform in ${JSON.stringify(chosen.join(','))}`);
+    try {
+      parsePlatform(item.trim());
+    } catch (error) {
+      throw new UsageError(`${source} ${item.trim()}: ${(error as Error).message}`);
+    }
+  }
+  return [...chosen];
+}
+
+/**
+ * The context and build a command works on, from the shared flags (`-f`, `--builder`, `--target`,
+ * `--build-arg`, `--platform`); `configuredPlatforms` are the configuration's `platform`.
+ */
 export function contextFromFlags(
-  values: { file?: string; builder?: string; target?: string; 'build-arg'?: string[] },
+  values: { file?: string; builder?: string; target?: string; 'build-arg'?: string[]; platform?: string[] },
   positionals: readonly string[],
   io: { env: NodeJS.ProcessEnv; cwd: string },
+  configuredPlatforms?: readonly string[],
 ) {
+  const platforms = platformsFrom(values.platform, configuredPlatforms, io.env);
   return {
     dir: positionals[0] ?? '.',
     dockerfile: values.file,
     builder: parseBuilder(values.builder),
     target: values.target,
     buildArgs: parseBuildArgs(values['build-arg'], io.env),
+    ...(platforms !== undefined ? { platforms } : {}),
     cwd: io.cwd,
   };
 }

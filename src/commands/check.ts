@@ -24,6 +24,9 @@ Options:
       --target STAGE       the stage to check (default: the last one)
       --build-arg K=V      a build argument used to resolve ARGs in sources (repeatable;
                            --build-arg K takes K from the environment, as docker does)
+      --platform P[,P…]    the target platforms, as docker build --platform (default:
+                           "platform" in .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, else
+                           linux on this machine's architecture); several: their union
       --builder NAME       lint this builder's ignore file first and check sources and secrets
                            against its context: buildkit (default) or classic; the other builder's
                            ignore file is linted too when it differs
@@ -81,7 +84,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     suppress.push({ rule: item.rule, ...(item.paths ? { paths: item.paths } : {}), source: `ignore in ${loaded!.label}` });
   }
-  const report = checkContext({ ...contextFromFlags(values, positionals, io), suppress });
+  const report = checkContext({ ...contextFromFlags(values, positionals, io, loaded?.config.platform), suppress });
   io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
   if (onGitHubActions(io.env)) {
     // Error-level findings (with --strict, warnings too) as workflow annotations on their file and line.

@@ -1,18 +1,28 @@
-import { parseCommandArgs } from '../cli/args.js';
+import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, platformsFrom } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
+import { configuredPlatforms } from '../config.js';
+import { resolveContext } from '../context/resolve.js';
 import { explainPath } from '../explain.js';
 import { escapeControl } from '../input/escape.js';
+import { explainEffective } from '../explain-effective.js';
 
 export const help = `Usage: ctxsize explain PATH [--dir DIR] [options]
 
 Tell whether PATH is in the build context of DIR (default: .) under each builder, and which
-pattern of the ignore file (file and line) decided it.
+pattern of the ignore file (file and line) decided it; and whether the Dockerfile's target uses
+PATH (the instruction and line), so that BuildKit transfers it. PATH is read as -f is: relative
+to the current directory when it exists there, else relative to DIR.
 
 Options:
       --dir DIR         the context directory (default .)
   -f, --file PATH       the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
       --builder NAME    explain only buildkit or classic (default both)
+      --target STAGE    the stage the Dockerfile builds (default the last)
+      --build-arg K=V   a build argument (repeatable)
+      --platform P[,P…] the target platforms, as docker build --platform (default:
+                        "platform" in .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, else
+                        linux on this machine's architecture)
       --json            print one JSON document
   -h, --help            show this help
 
@@ -31,6 +41,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       builder: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      ...BUILD_OPTIONS,
     },
     1,
   );
@@ -49,14 +60,32 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     cwd: io.cwd,
     builders: values.builder ? [values.builder as 'buildkit' | 'classic'] : undefined,
   });
+  const dir = values.dir ?? '.';
+  const platforms = platformsFrom(values.platform, values.platform === undefined ? configuredPlatforms(dir, io.cwd) : undefined, io.env);
+  const bkContext = resolveContext({ dir, dockerfile: values.file, cwd: io.cwd, builder: 'buildkit' });
+  const effective = explainEffective(bkContext, explanation.path, {
+    target: values.target,
+    buildArgs: parseBuildArgs(values['build-arg'], io.env),
+    ...(platforms !== undefined ? { platforms } : {}),
+  });
   if (values.json) {
-    io.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ ...explanation, effective }, null, 2) + '\n');
     return 0;
   }
-  const lines = [`${escapeControl(explanation.path)}${explanation.type === 'dir' ? '/' : ''}${explanation.exists ? '' : ' (does not exist)'}`];
+  const from = explanation.resolvedFrom === 'cwd' ? 'the current directory' : `the context directory ${JSON.stringify(dir)}`;
+  const lines = [
+    `${escapeControl(explanation.path)}${explanation.type === 'dir' ? '/' : ''}${explanation.exists ? '' : ' (does not exist)'}  (PATH read relative to ${from})`,
+  ];
   for (const b of explanation.builders) {
     const name = b.builder === 'buildkit' ? 'BuildKit' : 'classic ';
     lines.push(`  ${name}  ${b.inContext ? 'SENT    ' : 'EXCLUDED'}  ${b.reason}`);
+  }
+  if (effective !== null) {
+    // The target's view: whether its instructions use PATH, so that BuildKit transfers it.
+    const verdict = effective.dockerfileError !== null ? 'REFUSED ' : effective.usedBy.length > 0 ? 'USED    ' : 'NOT USED';
+    const on = effective.platforms.length > 1 ? ` (platforms ${effective.platforms.join(', ')})` : '';
+    lines.push(`  target    ${verdict}  ${escapeControl(effective.reason)}${on}`);
+    for (const w of effective.warnings) io.stderr.write(`ctxsize: warning: Dockerfile ${escapeControl(w)}\n`);
   }
   io.stdout.write(lines.join('\n') + '\n');
   return 0;

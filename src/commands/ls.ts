@@ -1,4 +1,6 @@
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, platformsFrom } from '../cli/args.js';
+import { configuredPlatforms } from '../config.js';
+import { displayPath } from '../display-path.js';
 import { UsageError } from '../cli/errors.js';
 import { forEachEffectiveEntry } from '../effective.js';
 import type { CliIO } from '../cli/io.js';
@@ -18,6 +20,10 @@ Options:
                         COPY/ADD sources and bind mounts use (a missing source is reported on stderr)
       --target STAGE    with --effective: the stage to build (default the last)
       --build-arg K=V   with --effective: a build argument (repeatable)
+      --platform P[,P…] with --effective: the target platforms, as docker build
+                        --platform (default: "platform" in .ctxsizerc.json,
+                        DOCKER_DEFAULT_PLATFORM, else linux on this machine's
+                        architecture); several: the union of what each build sends
   -0, --null            end each path with NUL instead of a newline (for xargs -0)
       --json            one JSON object per line: {"path","type","size"}
   -h, --help            show this help
@@ -63,8 +69,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const builder = parseBuilder(values.builder);
-  if (!values.effective && (values.target !== undefined || values['build-arg'] !== undefined)) {
-    throw new UsageError('ls: --target and --build-arg only apply with --effective');
+  if (!values.effective && (values.target !== undefined || values['build-arg'] !== undefined || values.platform !== undefined)) {
+    throw new UsageError('ls: --target, --build-arg and --platform only apply with --effective');
   }
   if (values.effective && builder === 'classic') {
     throw new UsageError('ls: --effective is what BuildKit transfers; the classic builder always sends the whole context');
@@ -81,11 +87,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       };
   const options = { dir: positionals[0] ?? '.', dockerfile: values.file, builder, cwd: io.cwd };
   if (values.effective) {
-    const { problems, warnings } = forEachEffectiveEntry(
-      { ...options, target: values.target, buildArgs: parseBuildArgs(values['build-arg'], io.env) },
+    const configured = values.platform === undefined ? configuredPlatforms(options.dir, io.cwd) : undefined;
+    const platforms = platformsFrom(values.platform, configured, io.env);
+    const { problems, warnings, plan } = forEachEffectiveEntry(
+      { ...options, target: values.target, buildArgs: parseBuildArgs(values['build-arg'], io.env), ...(platforms ? { platforms } : {}) },
       write,
     );
     out.flush();
+    for (const w of plan.warnings) io.stderr.write(`ctxsize: warning: ${displayPath(io.cwd, w.file)}:${w.line}: ${escapeControl(w.message)}\n`);
     for (const w of warnings) io.stderr.write(`ctxsize: warning: ${escapeControl(w.path)}: ${escapeControl(w.message)}\n`);
     for (const p of problems) {
       const why = p.problem === 'missing' ? 'matches nothing in the context' : `is excluded${p.excludedBy ? ` by ${JSON.stringify(p.excludedBy.pattern)} (${p.excludedBy.file}:${p.excludedBy.line})` : ''}`;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../baseline.js';
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, platformsFrom } from '../cli/args.js';
 import { isKnownError, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { startProgress } from '../cli/progress.js';
@@ -38,6 +38,9 @@ Options:
       --builder NAME      buildkit (default) or classic
       --target STAGE      the stage the effective context follows (default the last)
       --build-arg K=V     a build argument for the effective context (repeatable)
+      --platform P[,P…]   the target platforms, as docker build --platform (default:
+                          DOCKER_DEFAULT_PLATFORM, else linux on this machine's
+                          architecture); several: the effective context is their union
       --top N             how many largest paths to show (default 10)
       --format FORMAT     text (default), json, markdown or prometheus
       --json              the same as --format json (one JSON document, schemaVersion 1)
@@ -69,7 +72,8 @@ Configuration:
       --config FILE       read the configuration from FILE (a .ctxsizerc.json, or a package.json
                           with a "ctxsize" key) instead of DIR/.ctxsizerc.json or DIR/package.json
       --no-config         ignore configuration files
-  Keys: maxSize, maxFiles, maxGrowth, baseline, builder, file, format, top, compose, services;
+  Keys: maxSize, maxFiles, maxGrowth, baseline, builder, file, format, top, compose, services,
+  platform;
   command-line flags win.
 
 On GitHub Actions (GITHUB_ACTIONS=true) failed gates are also printed as error annotations on
@@ -167,6 +171,8 @@ interface Settings {
   /** `--target` and `--build-arg`: which build of the Dockerfile the effective context follows. */
   target: string | undefined;
   buildArgs: Record<string, string>;
+  /** `--platform`, else the configuration's, else DOCKER_DEFAULT_PLATFORM; undefined: the build platform. */
+  platforms: string[] | undefined;
 }
 
 function limitFromFlag<T>(flag: string, value: string | undefined, parse: (text: string) => T): T | undefined {
@@ -248,6 +254,7 @@ function settingsFrom(
     output: values.output,
     target: values.target,
     buildArgs: parseBuildArgs(values['build-arg'], env),
+    platforms: platformsFrom(values.platform, config.platform, env),
   };
 }
 
@@ -347,6 +354,7 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
       cwd: io.cwd,
       target: settings.target,
       buildArgs: settings.buildArgs,
+      ...(settings.platforms !== undefined ? { platforms: settings.platforms } : {}),
       onProgress: progress?.update,
       // Nothing else runs meanwhile: the walk may work from the root (faster).
       chdirToRoot: true,
@@ -402,6 +410,9 @@ async function measureService(
     ...(service.target !== null ? { target: service.target } : {}),
     ...(Object.keys(buildArgs).length > 0 ? { buildArgs } : {}),
   };
+  // As `docker compose build`: the service's build.platforms, else its platform; --platform wins.
+  const platforms = settings.platforms ?? (service.platforms.length > 0 ? service.platforms : undefined);
+  if (platforms !== undefined) options.platforms = platforms;
   const progress = settings.format === 'text' && settings.output === undefined ? await startProgress(io, `Measuring ${service.name}`) : null;
   try {
     const report = measureContext(options);

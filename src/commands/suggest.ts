@@ -6,6 +6,7 @@ import { ARTIFACTS } from '../knowledge/artifacts.js';
 import { applySuggestWrite, formatSuggestReport, suggestIgnore, suggestReportJson } from '../suggest/index.js';
 import { assertWritableIgnoreFile, DEFAULT_LARGE_FILE_BYTES } from '../suggest/suggest.js';
 import { humanSize } from '../report/human.js';
+import { configuredPlatforms } from '../config.js';
 
 export const help = `Usage: ctxsize suggest [DIR] [options]
 
@@ -35,6 +36,9 @@ Options:
   -f, --file PATH          the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
       --target STAGE       the stage to build (default: the last one)
       --build-arg K=V      a build argument used to resolve ARGs in sources (repeatable)
+      --platform P[,P…]    the target platforms, as docker build --platform (default:
+                           "platform" in .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, else
+                           linux on this machine's architecture); several: their union
       --builder NAME       buildkit (default) or classic: whose context and ignore file
       --large SIZE         the large-file threshold (default 1MB; e.g. 500kB, 10MiB)
       --no-gitignore       do not convert .gitignore entries
@@ -104,7 +108,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   check('--only', only, [...ARTIFACTS.map((a) => a.id), 'large-file', 'gitignore'], (v) => v.startsWith('large-file:') || v.startsWith('gitignore:'));
   check('--category', categories, [...new Set<string>(ARTIFACTS.map((a) => a.category)), 'large-file', 'gitignore']);
   const report = suggestIgnore({
-    ...contextFromFlags(values, positionals, io),
+    ...contextFromFlags(values, positionals, io, values.platform === undefined ? configuredPlatforms(positionals[0] ?? '.', io.cwd) : undefined),
     largeFileBytes: size('--large', values.large),
     gitignore: !values['no-gitignore'],
     selection: { only, categories, minBytes: size('--min-bytes', values['min-bytes']) },

@@ -245,7 +245,12 @@ export function resolveStages(dockerfile: Dockerfile, options: BuildOptions = {}
     if (base[stage.index] !== undefined || replaced[stage.index] || name === 'scratch') continue;
     const problem = imageReferenceProblem(name);
     if (problem !== null) {
-      throw new DockerfileError(`failed to parse stage name ${JSON.stringify(name)}: ${problem}`, file, stage.from.line);
+      const stageOfName = findStageByName(dockerfile, name);
+      const hint =
+        stageOfName !== undefined && stageOfName.index < stage.index
+          ? ` (FROM finds a stage only by its name in lower case: ${JSON.stringify(stageOfName.name)})`
+          : '';
+      throw new DockerfileError(`failed to parse stage name ${JSON.stringify(name)}: ${problem}${hint}`, file, stage.from.line);
     }
   }
   for (const image of images) {

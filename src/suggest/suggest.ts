@@ -106,9 +106,11 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   const { entries, warnings: walkWarnings } = walkSent(context);
   const warnings = walkWarnings.map((w) => `${w.path}: ${w.message}`);
   const tree = new ContextTree(entries);
-  const plan = planEffective(contexts.buildkit, { target: options.target, buildArgs: options.buildArgs });
+  const plan = planEffective(contexts.buildkit, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
+  for (const w of plan?.warnings ?? []) warnings.push(`${displayPath(w.file, cwd)}:${w.line}: ${w.message}`);
   for (const source of plan?.sources ?? []) {
-    if (source.unresolved && !source.heredoc) {
+    // A variable nothing sets is named by the warning above.
+    if (source.unresolved && !source.heredoc && source.missing === undefined) {
       warnings.push(`${source.instruction} ${source.raw} (line ${source.line}) uses a variable ctxsize cannot resolve: pass it with --build-arg so that its path is protected`);
     }
   }
