@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
 import { DockerfileError, parseDockerfile, type Dockerfile } from '../dockerfile/index.js';
-import { planEffective, walkEffective, type BuildSelection } from '../effective.js';
+import { planEffective, selectedPlatforms, walkEffective, type BuildSelection } from '../effective.js';
+import type { BuildOptions } from '../dockerfile/stages.js';
 import { proposeFixes, type Fix } from './fix.js';
 import { changesSince, fileAt, firstParent, firstParentHistory, insideWorkTree, type CommitChange } from './git.js';
 import { replayHistory, type ReplayCommit, type StepHistory } from './history.js';
@@ -103,9 +104,16 @@ function readDockerfile(context: ResolvedContext): { text: string; dockerfile: D
   }
 }
 
+/** The one build `ctxsize cache` follows: target, build arguments and one target platform. */
+function buildOptions(selection: BuildSelection): BuildOptions {
+  const platforms = selectedPlatforms(selection.platforms);
+  if (platforms.length > 1) throw new InputError('--platform: ctxsize cache follows one platform at a time');
+  return { target: selection.target, buildArgs: selection.buildArgs, platform: platforms[0] };
+}
+
 function stepsOf(dockerfile: Dockerfile, selection: BuildSelection): BuildSteps {
   try {
-    return buildSteps(dockerfile, { target: selection.target, buildArgs: selection.buildArgs });
+    return buildSteps(dockerfile, buildOptions(selection));
   } catch (error) {
     if (error instanceof DockerfileError) throw new InputError(error.message, { cause: error });
     throw error;
@@ -116,7 +124,7 @@ function stepsOf(dockerfile: Dockerfile, selection: BuildSelection): BuildSteps 
 function stepsOfText(text: string | null, file: string, selection: BuildSelection): BuildSteps | null {
   if (text === null) return null;
   try {
-    return buildSteps(parseDockerfile(text, file), { target: selection.target, buildArgs: selection.buildArgs });
+    return buildSteps(parseDockerfile(text, file), buildOptions(selection));
   } catch {
     return null;
   }
@@ -139,7 +147,7 @@ function mapEdit(edit: Map<string, number>, build: BuildSteps): Map<number, numb
 export function analyzeCache(options: CacheOptions = {}): CacheReport {
   const context = resolveContext({ ...options, builder: 'buildkit' });
   const { text, dockerfile } = readDockerfile(context);
-  const selection: BuildSelection = { target: options.target, buildArgs: options.buildArgs };
+  const selection: BuildSelection = { target: options.target, buildArgs: options.buildArgs, ...(options.platforms ? { platforms: options.platforms } : {}) };
   const build = stepsOf(dockerfile, selection);
   const index = new InputIndex(build, context.ignore, context.platform);
   const notes: string[] = [];

@@ -18,7 +18,7 @@ Options:
   -f, --file PATH          the Dockerfile (default DIR/Dockerfile)
       --target STAGE       the stage to build (default the last)
       --build-arg K=V      a build argument (repeatable)
-      --platform OS/ARCH   the target platform (sets TARGETPLATFORM, ...)
+      --platform OS/ARCH   the target platform (default: this machine's)
       --since REF          compare the working tree with REF (default HEAD)
       --history [N]        replay the last N first-parent commits (100)
       --max-rebuild-steps N  exit 1 when more than N steps rebuild
@@ -59,16 +59,6 @@ function withHistoryDefault(args: string[]): string[] {
   return out;
 }
 
-/** The platform arguments BuildKit derives from --platform. */
-export function platformArgs(value: string): Record<string, string> {
-  const parts = value.split('/');
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/i.test(p))) {
-    throw new UsageError(`--platform takes OS/ARCH[/VARIANT], not ${JSON.stringify(value)}`);
-  }
-  const [os, arch, variant] = parts as [string, string, string | undefined];
-  return { TARGETPLATFORM: value, TARGETOS: os, TARGETARCH: arch, TARGETVARIANT: variant ?? '' };
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('cache', withHistoryDefault(args), OPTIONS, 1);
   if (values.help) {
@@ -81,13 +71,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const history = parseCount('--history', values.history, 0);
   const gate = values['max-rebuild-steps'] === undefined ? null : parseCount('--max-rebuild-steps', values['max-rebuild-steps'], 0);
-  const buildArgs = { ...(values.platform ? platformArgs(values.platform) : {}), ...parseBuildArgs(values['build-arg'], io.env) };
+  const buildArgs = parseBuildArgs(values['build-arg'], io.env);
   const report = analyzeCache({
     dir: positionals[0] ?? '.',
     dockerfile: values.file,
     cwd: io.cwd,
     target: values.target,
     buildArgs,
+    ...(values.platform !== undefined ? { platforms: [values.platform] } : {}),
     since: values.since ?? 'HEAD',
     history,
   });
