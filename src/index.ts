@@ -30,3 +30,5 @@ export type { ArtifactRule, ArtifactPattern, ArtifactCategory, ArtifactKind, Art
 export { suggestIgnore, applySuggestWrite, insertIntoBlock, unifiedDiff, convertGitignorePattern, parseGitignoreLine, literalPattern, DEFAULT_LARGE_FILE_BYTES, BLOCK_BEGIN, BLOCK_END } from './suggest/index.js';
 export type { SuggestOptions, SuggestReport, SuggestSelection, Suggestion, SuggestionCategory, Withheld, GitignoreSuggestion, AllowList, Amount, BuilderOutcome, CombinedOutcome, EffectiveOutcome, WritePlan, SourceRef, BlockLine, GitPattern, GitignoreLocation, Conversion } from './suggest/index.js';
 export { forEachEffectiveEntry, planEffective, walkEffective, type BuildSelection, type EffectivePlan, type SourceProblem } from './effective.js';
+export { analyzeCache, CACHE_SCHEMA_VERSION, type CacheOptions, type CacheReport, type CacheStep, type CacheChange } from './cache/index.js';
+export { DEPENDENCY_TOOLS, matchInstall, type DependencyTool } from './knowledge/dependencies.js';

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeCache, buildSteps, InputIndex, invalidate, proposeFixes, propagateRebuilds, replayHistory, stepsChangedByDockerfile } from '../src/cache/index.js';
-import { unifiedDiff } from '../src/cache/diff.js';
 import { parseDockerfile } from '../src/dockerfile/index.js';
 import { DEPENDENCY_TOOLS, matchInstall } from '../src/knowledge/dependencies.js';
 import { runCli } from '../src/cli.js';
@@ -195,10 +194,6 @@ test('fix: pip takes the files it names; a subdirectory source keeps its layout'
   const [go] = fixFor('FROM golang\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build ./...\n', { 'go.mod': 'module x\n', 'go.sum': '', 'main.go': '' });
   assert.equal(go!.writable, true);
   assert.match(go!.proposed!, /COPY go.mod go.sum \.\/\nRUN go mod download\nCOPY \. \./);
-});
-
-test('diff: a unified diff with line numbers', () => {
-  assert.equal(unifiedDiff('a\nb\nc\n', 'a\nx\nb\nc\n', 'F'), '--- a/F\n+++ b/F\n@@ -1,4 +1,5 @@\n a\n+x\n b\n c\n \n');
 });
 
 function repo(files: Record<string, string>): string {

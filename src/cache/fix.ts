@@ -14,7 +14,7 @@ import { DEPENDENCY_TOOLS, matchInstall, SETUP_COMMANDS, type DependencyTool } f
 import { goFilepathMatch } from '../dockerignore/go-glob.js';
 import { goCleanPath } from '../dockerignore/go-text.js';
 import type { CopyInstruction, AddInstruction, Dockerfile, Instruction, RunInstruction } from '../dockerfile/index.js';
-import { unifiedDiff } from './diff.js';
+import { unifiedDiff } from '../suggest/block.js';
 import type { BuildSteps, Step } from './steps.js';
 
 /** What the fix needs to know of the context. */
@@ -228,7 +228,7 @@ export function proposeFixes(dockerfile: Dockerfile, build: BuildSteps, inputs: 
       ...base,
       manifests: newFiles,
       proposed,
-      diff: unifiedDiff(inputs.text, proposed, inputs.name),
+      diff: unifiedDiff(inputs.text, proposed, 'a/' + inputs.name, 'b/' + inputs.name),
       writable: reasons.length === 0,
       reasons,
     });
