@@ -85,7 +85,7 @@ export function checkSources(input: SourceCheckInput): Finding[] {
       return !src.unresolved && src.wildcard && p !== '' && !p.startsWith('../') && present(p, true, tree, () => true, escapes).length === 0;
     });
     if (!empty) continue;
-    const shown = sources.map((src) => JSON.stringify(src.raw)).join(', ');
+    const shown = sources.map((src) => JSON.stringify(src.raw) + (normalise(src.raw) !== normalise(src.path) ? ` (${normalise(src.path)})` : '')).join(', ');
     const built = sources.map((src) => filledIn(normalise(src.path))).find(gitIgnores);
     findings.push({
       severity: severityOf('empty-wildcard-source'),
