@@ -246,3 +246,13 @@ test('ctxsize cache: --json, the gate, --write applies a safe reordering', async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('steps: --platform picks the stages of that platform', () => {
+  const text = 'FROM a AS build-amd64\nCOPY x86 /x\nFROM a AS build-arm64\nCOPY arm /x\nFROM build-$TARGETARCH\nRUN run\n';
+  const dockerfile = parseDockerfile(text, 'Dockerfile');
+  const arm = buildSteps(dockerfile, { platform: { os: 'linux', architecture: 'arm64', variant: '' } });
+  assert.equal(arm.platform, 'linux/arm64');
+  assert.deepEqual(arm.steps.map((s) => s.instruction), ['FROM a AS build-arm64', 'COPY arm /x', 'RUN run']);
+  const amd = buildSteps(dockerfile, { platform: { os: 'linux', architecture: 'amd64', variant: '' } });
+  assert.deepEqual(amd.steps.map((s) => s.instruction), ['FROM a AS build-amd64', 'COPY x86 /x', 'RUN run']);
+});

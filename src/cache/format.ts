@@ -66,7 +66,7 @@ function truncate(text: string, max: number): string {
 /** The human report. */
 export function formatCacheText(report: CacheReport): string {
   const out: string[] = [];
-  out.push(`${report.dockerfile}, target ${report.target}: ${plural(report.steps.length, 'step')} in build order`);
+  out.push(`${report.dockerfile}, target ${report.target} (${report.platform}): ${plural(report.steps.length, 'step')} in build order`);
   out.push('(cache keys use file content and mode, not modification times: a fresh clone reuses the cache)');
   out.push('');
   for (const step of report.steps) {

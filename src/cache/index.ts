@@ -65,6 +65,8 @@ export interface CacheReport {
   root: string;
   dockerfile: string;
   target: string;
+  /** The target platform the build follows. */
+  platform: string;
   steps: CacheStep[];
   /** The comparison with `since` (absent when there is no git work tree). */
   since?: {
@@ -188,6 +190,7 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
     root: context.root,
     dockerfile: context.dockerfileRelative ?? '',
     target: build.stages.find((s) => s.index === build.steps.at(-1)?.stageIndex)?.label ?? '',
+    platform: build.platform,
     steps,
     fixes: [],
     notes,

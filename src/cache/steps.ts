@@ -51,6 +51,8 @@ export interface BuildSteps {
   steps: Step[];
   /** Reachable stages in build order. */
   stages: StageInfo[];
+  /** The target platform, as BuildKit prints it (`linux/amd64`). */
+  platform: string;
 }
 
 /** A reachable stage. */
@@ -156,7 +158,7 @@ export function buildSteps(dockerfile: Dockerfile, options: BuildOptions = {}): 
       });
     }
   }
-  return { steps, stages };
+  return { steps, stages, platform: graph.platform };
 }
 
 /** The step's key across two versions of a Dockerfile: its stage and its place in the stage. */

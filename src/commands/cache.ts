@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, parseCount } from '../cli/args.js';
+import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, parseCount, platformsFrom } from '../cli/args.js';
+import { configuredPlatforms } from '../config.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { analyzeCache } from '../cache/index.js';
@@ -18,7 +19,9 @@ Options:
   -f, --file PATH          the Dockerfile (default DIR/Dockerfile)
       --target STAGE       the stage to build (default the last)
       --build-arg K=V      a build argument (repeatable)
-      --platform OS/ARCH   the target platform (default: this machine's)
+      --platform OS/ARCH   the target platform (one; default: "platform" in
+                           .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, this
+                           machine's)
       --since REF          compare the working tree with REF (default HEAD)
       --history [N]        replay the last N first-parent commits (100)
       --max-rebuild-steps N  exit 1 when more than N steps rebuild
@@ -39,7 +42,6 @@ Examples:
 const OPTIONS = {
   file: { type: 'string', short: 'f' },
   ...BUILD_OPTIONS,
-  platform: { type: 'string' },
   since: { type: 'string' },
   history: { type: 'string' },
   'max-rebuild-steps': { type: 'string' },
@@ -72,13 +74,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const history = parseCount('--history', values.history, 0);
   const gate = values['max-rebuild-steps'] === undefined ? null : parseCount('--max-rebuild-steps', values['max-rebuild-steps'], 0);
   const buildArgs = parseBuildArgs(values['build-arg'], io.env);
+  const dir = positionals[0] ?? '.';
+  // As the other commands: --platform, else the configuration's, else DOCKER_DEFAULT_PLATFORM.
+  const platforms = platformsFrom(values.platform, values.platform === undefined ? configuredPlatforms(dir, io.cwd) : undefined, io.env);
   const report = analyzeCache({
-    dir: positionals[0] ?? '.',
+    dir,
     dockerfile: values.file,
     cwd: io.cwd,
     target: values.target,
     buildArgs,
-    ...(values.platform !== undefined ? { platforms: [values.platform] } : {}),
+    ...(platforms !== undefined ? { platforms } : {}),
     since: values.since ?? 'HEAD',
     history,
   });
