@@ -191,3 +191,65 @@ test('cache vs BuildKit: a COPY --from a rebuilt stage that wrote the same file 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * The history and the fix's benefit, replayed: build every commit in order (the cache holds the
+ * previous commit's build, as in CI on one builder) and count, per step, the builds in which the
+ * engine did not take it from its cache. `npm` in the base image is a stand-in that reads the
+ * manifests, so the proposed reordering is built and measured too.
+ */
+test('cache vs BuildKit: --history counts and the reordering\'s benefit, replayed commit by commit', { skip }, () => {
+  const e = engine as Engine;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-history-'));
+  const base = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-base-'));
+  try {
+    // A base image with an `npm` that installs from package.json and package-lock.json only.
+    write(base, {
+      Dockerfile: 'FROM bbox\nCOPY npm /bin/npm\nRUN chmod +x /bin/npm\n',
+      npm: '#!/bin/sh\ncat package.json package-lock.json > /installed\n',
+    });
+    const tagged = spawnSync(e.docker, ['build', '--network=none', '-q', '-t', 'ctxsize-fake-node:1', base], { env: e.env, encoding: 'utf8' });
+    assert.equal(tagged.status, 0, tagged.stderr);
+    const dockerfile = 'FROM ctxsize-fake-node:1\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN ls -R > /list\n';
+    write(dir, { Dockerfile: dockerfile, '.dockerignore': '.git\n', 'package.json': '{}\n', 'package-lock.json': '{}\n', 'src/a.js': '1\n', 'README.md': 'r\n' });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'one');
+    const edits: Tree[] = [{ 'src/a.js': '2\n' }, { 'README.md': 'r2\n' }, { 'package-lock.json': '{"a":1}\n' }, { 'src/b.js': 'b\n' }, { 'src/a.js': '3\n', 'package.json': '{"b":1}\n' }];
+    for (const [i, edit] of edits.entries()) {
+      write(dir, edit);
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-qm', `edit ${i}`);
+    }
+    const report = analyzeCache({ dir, history: 100 });
+    assert.equal(report.history?.commits, 6);
+    const commits = spawnSync('git', ['rev-list', '--first-parent', '--reverse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
+    const replay = (text: string | null): Map<string, number> => {
+      pruneCache(e);
+      const counts = new Map<string, number>();
+      for (const commit of commits) {
+        git(dir, 'checkout', '-qf', commit);
+        if (text !== null) writeFileSync(path.join(dir, 'Dockerfile'), text);
+        for (const step of build(e, dir)) counts.set(step.vertex, (counts.get(step.vertex) ?? 0) + (step.cached ? 0 : 1));
+      }
+      return counts;
+    };
+    const engineCounts = replay(null);
+    for (const step of report.steps) {
+      if (step.instruction.startsWith('FROM')) continue;
+      assert.equal(step.history?.rebuilt, engineCounts.get(step.vertex), `${step.vertex} ${step.instruction}: rebuilt in how many of 6 builds`);
+    }
+    assert.equal(report.steps.find((s) => s.instruction === 'RUN npm ci')!.history!.rebuilt, 6);
+    // The reordering, built over the same commits.
+    const fix = report.fixes[0]!;
+    assert.equal(fix.writable, true, fix.reasons.join('; '));
+    const after = replay(fix.proposed);
+    const proposedVertex = '[4/6]'; // FROM, WORKDIR, COPY manifests, RUN npm ci, COPY . ., RUN ls
+    assert.match(fix.proposed!, /COPY package.json package-lock.json \.\/\nRUN npm ci\n/);
+    assert.deepEqual(fix.benefit, { commits: 6, before: 6, after: after.get(proposedVertex) });
+    assert.equal(fix.benefit!.after, 3); // the first build, the lock file edit, the package.json edit
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
+  }
+});
