@@ -25,7 +25,7 @@ function git(cwd: string, args: string[], what: string): string {
   });
   if (result.error) throw new InputError(`${cwd}: cannot run git for ${what} (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`);
   if (result.status !== 0) {
-    const message = (result.stderr || '').trim().split('\n').pop() ?? '';
+    const message = (result.stderr || '').trim().split('\n').pop() || 'not found';
     throw new InputError(`${cwd}: git cannot tell ${what}: ${message}`);
   }
   return result.stdout;
