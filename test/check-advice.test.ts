@@ -227,6 +227,38 @@ describe("check advice: the user's own ! lines", { skip: HAS_GIT ? false : 'git 
   });
 });
 
+describe('check advice: a sibling built with another context is not checked here', { skip: HAS_GIT ? false : 'git is not installed' }, () => {
+  it('skips a sibling that Compose (in a parent folder) builds with another context, or whose sources are all elsewhere', async () => {
+    await withRepo(
+      {
+        'compose.yml': 'services:\n  e2e:\n    build:\n      context: .\n      dockerfile: web/Dockerfile.e2e\n',
+        'web/.dockerignore': 'node_modules\n',
+        'web/Dockerfile': 'FROM node\nCOPY package.json .\n',
+        'web/Dockerfile.e2e': 'FROM node\nCOPY web/package.json ./\n',
+        'web/Dockerfile.docs': 'FROM nginx\nCOPY docs/site /usr/share/nginx/html\n',
+        'web/package.json': '{}',
+        'docs/site/index.html': 'x',
+      },
+      (root) => {
+        const report = checkContext({ dir: path.join(root, 'web'), cwd: root });
+        assert.deepEqual(report.dockerfiles.map((d) => path.basename(d.dockerfile)), ['Dockerfile']);
+        assert.deepEqual(report.findings.filter((f) => f.severity === 'error'), []);
+      },
+    );
+  });
+
+  it('without a Dockerfile of its own, secrets are looked for in what the Dockerfiles that build it transfer', async () => {
+    const report = await check({
+      'compose.yml': 'services:\n  api:\n    build:\n      context: .\n      dockerfile: api/Dockerfile\n',
+      'api/Dockerfile': 'FROM python\nCOPY api/app /app\n',
+      'api/app/main.py': 'x',
+      'local/.env': 'TOKEN=1\n',
+    });
+    assert.deepEqual(byRule(report.findings, 'secret-file'), []);
+    assert.equal(report.dockerfiles.length, 1);
+  });
+});
+
 describe('check advice: suppression', { skip: HAS_GIT ? false : 'git is not installed' }, () => {
   const spec: TreeSpec = {
     '.dockerignore': 'nothing-here\n# ctxsize-ignore unmatched-pattern\nstale-too\n!typo\n',

@@ -222,6 +222,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     if (context.dockerfile !== null) commentFiles.set(display(path.relative(root, context.dockerfile)), context.dockerfile);
   }
   let readers: DockerfileReader[] = [];
+  const checkedReaders = new Set<DockerfileReader>();
   const report = (all: Finding[]): CheckReport => {
     const ignoreFiles = { buildkit: resolved.get('buildkit')?.ignorePath ?? null, classic: resolved.get('classic')?.ignorePath ?? null };
     const first = [resolved.get(primary)?.ignore?.file, resolved.get(primary)?.dockerfile ? display(path.relative(root, resolved.get(primary)!.dockerfile!)) : undefined].filter(
@@ -254,7 +255,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       schemaVersion: 1,
       root,
       dockerfile: anyContext?.dockerfile ?? null,
-      dockerfiles: readers.map((r) => ({
+      dockerfiles: readers.filter((r) => r.found === 'given' || checkedReaders.has(r)).map((r) => ({
         dockerfile: r.dockerfile,
         found: r.found,
         ...(r.service !== undefined ? { service: r.service.name, composeFile: r.service.file } : {}),
@@ -370,7 +371,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     const shared = primaryView.context.ignorePath;
     for (const reader of readers) {
       if (reader.found === 'given') continue;
-      if (shared === null || reader.ignoreFiles[primaryView.builder] !== shared) continue;
+      if (reader.ignoreFiles[primaryView.builder] !== shared) continue;
       const rel = path.relative(root, reader.dockerfile).split(path.sep).join('/');
       const buildArgs = Object.fromEntries(Object.entries(reader.service?.args ?? {}).filter((e): e is [string, string] => e[1] !== null));
       let otherUse: ReturnType<typeof dockerfileUse>;
@@ -380,7 +381,14 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
         continue; // a sibling that cannot be read or names no such stage: it is not this build's business
       }
       if (otherUse === null || 'error' in otherUse) continue;
+      if (reader.found === 'sibling') {
+        // Found by its name alone: when none of its literal sources is here, it is built with
+        // another context (`docker build -f web/Dockerfile.e2e .`), and its findings would be false.
+        const literal = otherUse.sources.filter((src) => !src.unresolved && !src.wildcard).map((src) => src.path.replace(/^\/+|\/+$/g, ''));
+        if (literal.length > 0 && !literal.some((p) => p === '' || p === '.' || tree.byPath.has(p))) continue;
+      }
       const shown = display(rel);
+      checkedReaders.add(reader);
       commentFiles.set(shown, reader.dockerfile);
       others.push({ shown, use: otherUse });
     }
@@ -398,8 +406,15 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   );
 
   let effective: Set<string> | null = null;
+  let effectiveOf = 'this Dockerfile';
   if (bk !== undefined && use !== null && use.includePaths !== null) {
     effective = walkSent(root, createFilter(sanitized(bk), use.includePaths), null, null);
+  } else if (bk !== undefined && use === null && others.length > 0 && others.every((o) => o.use.includePaths !== null)) {
+    // No Dockerfile of its own, but the Dockerfiles that build this context (Compose services,
+    // build scripts) say what travels: what any of them transfers.
+    const union = [...new Set(others.flatMap((o) => o.use.includePaths!))];
+    effective = walkSent(root, createFilter(sanitized(bk), union), null, null);
+    effectiveOf = others.length === 1 ? others[0]!.shown : `${others.length} Dockerfiles (${others.map((o) => o.shown).join(', ')})`;
   }
 
   // 4. Each ignore file against the tree and its builder's context.
@@ -456,7 +471,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const contextLabel =
     primaryView.builder === 'buildkit'
       ? effective !== null
-        ? 'the context BuildKit transfers for this Dockerfile'
+        ? `the context BuildKit transfers for ${effectiveOf}`
         : 'the build context'
       : "the classic builder's context";
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;

@@ -111,9 +111,13 @@ export function planReaders(input: ReaderInput): DockerfileReader[] {
     out.push(readerOf(input, input.given, 'given'));
     plain.add(input.given);
   }
+  // A Dockerfile that Compose builds with another context is not a sibling of this one.
+  const elsewhere = new Set((input.services ?? []).filter((s) => s.context !== input.root).map((s) => s.dockerfile));
+  const here = new Set((input.services ?? []).filter((s) => s.context === input.root).map((s) => s.dockerfile));
   for (const name of [...input.names].sort()) {
     const file = path.join(input.root, name);
     if (plain.has(file) || !isDockerfileName(path.basename(name)) || !isDockerfile(file)) continue;
+    if (elsewhere.has(file) && !here.has(file)) continue;
     out.push(readerOf(input, file, 'sibling'));
     plain.add(file);
   }
@@ -206,6 +210,17 @@ export function findReaders(root: string, options: FindReadersOptions = {}): Doc
         continue;
       }
       files.push(...inner.filter((n) => composeName.test(n)).map((n) => path.join(root, d.name, n)));
+    }
+    // Compose files above the root too (a `frontend/` context built from `../compose.yml`), up
+    // to the repository's top or three levels.
+    for (let dir = path.dirname(root), i = 0; i < 3 && dir !== path.dirname(dir); dir = path.dirname(dir), i++) {
+      try {
+        const inner = readdirSync(dir);
+        files.push(...inner.filter((n) => composeName.test(n)).map((n) => path.join(dir, n)));
+        if (inner.includes('.git')) break;
+      } catch {
+        break;
+      }
     }
     for (const file of files) {
       try {
