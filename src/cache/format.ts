@@ -53,6 +53,9 @@ export function sinceSummary(report: CacheReport): string | null {
     const runs = report.steps.filter((s) => s.rebuilds === true && s.instruction.startsWith('RUN'));
     let text = `${since.rebuilds} of ${total} steps rebuild`;
     if (since.maybe > 0) text += ` (${since.maybe} more maybe)`;
+    if (since.stages.length > 1 || (since.stages.length === 1 && report.steps.some((s) => s.stage !== since.stages[0]))) {
+      text += ` in stage${since.stages.length === 1 ? '' : 's'} ${since.stages.join(', ')}`;
+    }
     if (runs.length > 0) text += `, including \`${truncate(runs[0]!.instruction, 50)}\` (line ${runs[0]!.line})`;
     parts.push(text);
   }

@@ -80,6 +80,8 @@ export interface CacheReport {
     unknown: string[];
     rebuilds: number;
     maybe: number;
+    /** The stages in which some step rebuilds, in build order. */
+    stages: string[];
   };
   history?: { commits: number; from: string | null; to: string | null };
   fixes: (Omit<Fix, 'install' | 'copy'> & {
@@ -161,6 +163,8 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
     if (entry.type !== 'dir') sent.set(entry.path, entry.size);
   });
   for (const w of warnings.slice(0, 3)) notes.push(`${w.path}: ${w.message}`);
+  // What the inputs rest on: a variable ctxsize cannot know reads as if it were unset.
+  for (const w of plan.warnings) notes.push(`${context.dockerfileRelative ?? 'Dockerfile'}:${w.line}: ${w.message}`);
   const inputs = build.steps.map(() => ({ files: 0, bytes: 0 }));
   for (const [file, size] of sent) {
     for (const step of index.readersOf(file)) {
@@ -189,7 +193,7 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
     schemaVersion: CACHE_SCHEMA_VERSION,
     root: context.root,
     dockerfile: context.dockerfileRelative ?? '',
-    target: build.stages.find((s) => s.index === build.steps.at(-1)?.stageIndex)?.label ?? '',
+    target: build.stages.at(-1)?.label ?? '',
     platform: build.platform,
     steps,
     fixes: [],
@@ -230,6 +234,7 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
       unknown,
       rebuilds: verdicts.filter((v) => v.rebuilds === true).length,
       maybe: verdicts.filter((v) => v.rebuilds === 'maybe').length,
+      stages: [...new Set(build.steps.filter((_, i) => verdicts[i]!.rebuilds === true).map((s) => s.stage))],
     };
   }
 
