@@ -137,14 +137,14 @@ export const RULES: Record<RuleId, RuleInfo> = {
   },
   'secret-file': {
     severity: 'error',
-    summary: 'a file whose name marks it as a secret is in the (effective) context',
+    summary: 'a file whose name marks it as a secret is in the (effective) context (a warning under test directories)',
     example: '.env, id_rsa, .git-credentials, terraform.tfstate, kubeconfig',
     basis: "the file's name",
   },
   'secret-content': {
     severity: 'error',
-    summary: 'a file in the (effective) context holds a private key or token (its kind and line are named, never its value)',
-    example: 'a PEM private key, an AWS access key, an npm _authToken',
+    summary: 'a file in the (effective) context holds a private key or token (its kind and line are named, never its value); a warning for test keys, samples and doubtful formats',
+    example: 'a PEM private key, an AWS access key, an OpenAI key, an npm _authToken, a password in a URL',
     basis: "the file's content",
   },
   'case-mismatch': {
