@@ -104,7 +104,7 @@ describe('check: secrets in the context', () => {
       '.dockerignore': 'node_modules\n',
       // by name
       '.env': 'DB_PASSWORD=hunter2\n',
-      'services/api/.env.production': 'X=1\n',
+      'services/api/.env.production': 'API_TOKEN=Zk39vLq2Xw8T\n',
       '.git-credentials': 'https://user:pw@example.com\n',
       'infra/terraform.tfstate': '{}',
       'deploy/kubeconfig': 'apiVersion: v1\nkind: Config\n',
@@ -237,5 +237,20 @@ describe('issue 12, class 5: secrets by pattern alone are not errors', () => {
     assert.equal(finding.severity, 'error');
     assert.match(finding.fix, /^move the key out of app\/settings.py/);
     assert.match(finding.fix, /rotate/);
+  });
+});
+
+describe('env files: the content decides between a secret and a template', () => {
+  it('is an error with a credential, info for a template of placeholders and defaults', async () => {
+    const report = await check({
+      'Dockerfile': 'FROM node:20\nCOPY . /app\n',
+      '.env': 'DOMAIN=localhost\nSECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\nSMTP_PASSWORD=\nSENTRY_DSN=\nAPI_TOKEN=${API_TOKEN}\n',
+      'api/.env': 'DEBUG=true\nDATABASE_URL=postgres://app:postgres@db:5432/app\nSTRIPE_SECRET=Zk39vLq2Xw8TmR4p\n',
+    });
+    const env = secretFindings(report.findings).map((f) => `${f.severity} ${f.file}`).sort();
+    assert.deepEqual(env, ['error api/.env', 'info .env']);
+    const error = secretFindings(report.findings).find((f) => f.file === 'api/.env')!;
+    assert.match(error.evidence!, /STRIPE_SECRET on line 3 holds a value that is not a placeholder/);
+    assert.ok(!JSON.stringify(report).includes('Zk39vLq2Xw8TmR4p'));
   });
 });

@@ -3,6 +3,7 @@ import {
   BINARY_EXTENSIONS,
   canHoldSecretsWhenLarge,
   extensionOf,
+  findDotenvCredential,
   looksBinary,
   scanSecretContent,
   SECRET_SCAN_CHUNK_OVERLAP,
@@ -21,6 +22,12 @@ import type { Entry } from '../walk/entry.js';
  * read; when it cannot (too large, binary, unreadable) the name still counts.
  */
 const CONTENT_DECIDES = new Set(['npmrc', 'pem-keys', 'key-files']);
+
+/**
+ * Env files: secrets by name, but a template or a file of defaults holds none. When the content
+ * can be read it decides the severity (an error with the setting's line, else `info`).
+ */
+const ENV_FILES = new Set(['dotenv', 'dotenv-variants']);
 
 /**
  * Table categories whose directories are not searched for secrets: installed dependencies are
@@ -184,6 +191,8 @@ export function findSecrets(input: SecretInput): Finding[] {
   const contentHits = new Map<string, SecretMatch[]>();
   const unscanned = new Set<string>();
   const tooLarge: Entry[] = [];
+  /** Env files read: the first setting holding a credential, or null. */
+  const envCredentials = new Map<string, { line: number; name: string } | null>();
   tree.entries.forEach((entry, i) => {
     if (entry.type !== 'file' || foreign.has(i) || !input.sent.has(entry.path) || insideSecretDir(entry.path)) return;
     if (!scannable(entry) && !byName.has(entry.path)) return;
@@ -205,6 +214,8 @@ export function findSecrets(input: SecretInput): Finding[] {
         return;
       }
       matches = scanSecretContent(result.text, baseName(entry.path));
+      const rule = byName.get(entry.path);
+      if (rule !== undefined && ENV_FILES.has(rule.id)) envCredentials.set(entry.path, findDotenvCredential(result.text));
     }
     if (matches.length > 0) contentHits.set(entry.path, matches);
   });
@@ -234,8 +245,25 @@ export function findSecrets(input: SecretInput): Finding[] {
   for (const [path, rule] of byName) {
     if (reported.has(path) || insideSecretDir(path)) continue;
     if (CONTENT_DECIDES.has(rule.id) && !unscanned.has(path)) continue; // the content scan decides
-    if (contentHits.has(path)) continue; // reported with its kind and line below
+    // Reported with its kind and line below, unless every match there is doubtful: a `.env` whose
+    // only match is a localhost URL is still a secret file by its name.
+    if (contentHits.get(path)?.some((m) => m.weak === undefined)) continue;
     const test = testLocation(path);
+    const env = envCredentials.get(path);
+    if (env === null) {
+      // Read, and no setting holds a credential: a template or defaults.
+      findings.push({
+        severity: 'info',
+        rule: 'secret-file',
+        file: input.display(path),
+        line: 0,
+        message: `${path} is in ${input.contextLabel}; no setting in it holds a credential now (empty, \${VAR}, placeholder or default values), but env files tend to collect them`,
+        fix: `review it; ${secretFix(input, path, dockerignoreLinesFor(rule, path), 'credentials')}`,
+        evidence: `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)}); its settings were read`,
+        paths: [path],
+      });
+      continue;
+    }
     findings.push({
       severity: test === null ? severityOf('secret-file') : 'warning',
       rule: 'secret-file',
@@ -243,7 +271,9 @@ export function findSecrets(input: SecretInput): Finding[] {
       line: 0,
       message: `${path} is in ${input.contextLabel}: ${rule.reason}${test === null ? '' : ` (${test}: likely test data; it still ships in the image)`}`,
       fix: secretFix(input, path, dockerignoreLinesFor(rule, path), 'credentials'),
-      evidence: `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)})${CONTENT_DECIDES.has(rule.id) ? ' and its content could not be read' : ''}`,
+      evidence:
+        `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)})` +
+        (env ? `, and ${env.name} on line ${env.line} holds a value that is not a placeholder` : CONTENT_DECIDES.has(rule.id) ? ' and its content could not be read' : ''),
       paths: [path],
     });
   }

@@ -313,7 +313,7 @@ export const TOKEN_KINDS: readonly TokenKind[] = [
   },
   {
     kind: 'twilio-api-key',
-    description: 'a Twilio API key',
+    description: 'a Twilio API key or auth token',
     source: 'https://www.twilio.com/docs/iam/api-keys',
     formats: [{ parts: ['SK', p('anyHex', 32)] }],
     lookAlike: 'SK00000000000000000000000000000000',
@@ -951,6 +951,41 @@ export function isPlaceholderPassword(password: string, user: string): boolean {
   return new Set(v).size <= 1;
 }
 
+/** Setting names that hold credentials in env files. */
+const CREDENTIAL_NAME = /pass(?:word|wd)?(?:$|_)|pwd|secret|token|credential|auth|private|api_?key|access_?key|(?:^|_)key$|dsn$|_url$/i;
+
+/**
+ * The first setting of an env file (`.env`, `.env.production`) that holds a credential: a name
+ * that says so (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, `*_KEY`, a URL with a password) and a value
+ * that is not empty, a `${VAR}` reference, a placeholder or a well-known default. Null when
+ * there is none: such a file is configuration (a template, defaults), not a secret.
+ */
+export function findDotenvCredential(text: string): { line: number; name: string } | null {
+  let n = 0;
+  for (const raw of text.split('\n')) {
+    n++;
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
+    if (m === null) continue;
+    const name = m[1]!;
+    let value = m[2]!.trim();
+    if (/^["']/.test(value)) value = value.slice(1, value.indexOf(value[0]!, 1) === -1 ? undefined : value.indexOf(value[0]!, 1));
+    else value = value.replace(/\s+#.*$/, '');
+    if (!CREDENTIAL_NAME.test(name) || value === '' || isReference(value)) continue;
+    if (/_url$|dsn$/i.test(name)) {
+      // A URL setting is a credential only with a real password in it.
+      let real = false;
+      for (const u of urlCredentials(value)) if (!isPlaceholderPassword(u[2], u[1])) real = true;
+      if (real) return { line: n, name };
+      continue;
+    }
+    // Only explicit placeholders make a template: a short or odd value is kept as a credential.
+    if (/^(?:true|false|yes|no|on|off|none|null)$/i.test(value)) continue;
+    if (value.length >= 4 && (isPlaceholder(value) || isPlaceholderPassword(value, '') || /^change/i.test(value))) continue;
+    return { line: n, name };
+  }
+  return null;
+}
+
 /** Is this host the user's own machine, a container network name or a documentation host? */
 export function isLocalOrDocumentationHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
@@ -996,6 +1031,7 @@ export function looksBinary(bytes: Uint8Array): boolean {
 const NPMRC_AUTH = /^\s*(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password)\s*=\s*(\S.*)$/;
 /** Yarn Berry's `.yarnrc.yml`. */
 const YARNRC_AUTH = /^\s*npmAuth(?:Token|Ident)\s*:\s*["']?([^"'\s#]+)/;
+const TWILIO_AUTH_TOKEN = /twilio_?auth_?token["']?\s*(?:[:=]|=>)\s*["']?([0-9a-f]{32})(?![0-9A-Za-z])/gi;
 const AWS_SECRET = /(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?\s*(?:[:=]|=>)\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi;
 
 function isReference(value: string): boolean {
@@ -1039,6 +1075,12 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
       if (!isPlaceholder(m[1]!) && hasCleanEdges(text, m.index + m[0].length - 40, m.index + m[0].length, ALPHABETS.base64)) {
         add('aws-secret-access-key', lineOf(m.index), undefined, undefined, 'an AWS secret-key setting with a 40-character base64 value that is not a placeholder');
       }
+    }
+  }
+
+  if (text.includes('uth') || text.includes('UTH')) {
+    for (const m of text.matchAll(TWILIO_AUTH_TOKEN)) {
+      if (!isPlaceholder(m[1]!)) add('twilio-api-key', lineOf(m.index), undefined, undefined, 'a Twilio auth-token setting with a 32-hex-digit value that is not a placeholder');
     }
   }
 

@@ -192,6 +192,8 @@ export function generateCorpus(seed: number): CorpusItem[] {
   });
   const awsSecret = randomChars(rng, ALPHABETS.base64, 40);
   items.push({ label: 'aws-secret-access-key', path: unique('infra/aws.ini'), content: `[default]\naws_access_key_id = ${generateToken(rng, TOKEN_KINDS[0]!.formats[0]!)}\naws_secret_access_key = ${awsSecret}\n`, kind: 'aws-secret-access-key', expect: 'error', value: awsSecret });
+  const twilioToken = randomChars(rng, ALPHABETS.hex, 32);
+  items.push({ label: 'twilio auth token', path: unique('app/twilio.env.txt'), content: `TWILIO_ACCOUNT_SID=AC${randomChars(rng, ALPHABETS.hex, 32)}\nTWILIO_AUTH_TOKEN=${twilioToken}\n`, kind: 'twilio-api-key', expect: 'error', value: twilioToken });
   const kubeToken = randomChars(rng, ALPHABETS.base64url, 40);
   items.push({
     label: 'kubeconfig-credentials',
