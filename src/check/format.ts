@@ -43,7 +43,16 @@ export function formatCheckReport(report: CheckReport): string {
   const others = report.dockerfiles.filter((d) => d.found !== 'given');
   if (others.length > 0) {
     // Say which other Dockerfiles were checked: their sources count, and findings name them.
-    const names = others.map((d) => displayFrom(report, d.dockerfile) + (d.service !== undefined ? ` (service ${d.service})` : ''));
+    // One entry per Dockerfile, with the Compose services that build it.
+    const byFile = new Map<string, string[]>();
+    for (const d of others) {
+      const services = byFile.get(d.dockerfile) ?? [];
+      if (d.service !== undefined) services.push(d.service);
+      byFile.set(d.dockerfile, services);
+    }
+    const names = [...byFile].map(([file, services]) =>
+      displayFrom(report, file) + (services.length === 0 ? '' : ` (${services.length === 1 ? 'service' : 'services'} ${services.join(', ')})`),
+    );
     lines.push(`also checked: ${names.join(', ')}, ${others.length === 1 ? 'which reads' : 'which read'} the same ignore file`);
   }
   lines.push(

@@ -127,8 +127,8 @@ export function checkSources(input: SourceCheckInput): Finding[] {
           rule: 'source-missing',
           file: input.dockerfile,
           line: source.line,
-          message: `${what} is not in the context directory, and git ignores it: a build output, so the build fails unless it is built before docker build`,
-          fix: 'build it before docker build (or in an earlier stage and COPY --from it)',
+          message: `${what} is not in the context directory, and git ignores it (a build output or a local file that a fresh clone lacks): the build fails unless it exists before docker build`,
+          fix: 'make sure the step that builds or creates it runs before docker build (or build it in an earlier stage and COPY --from it)',
           evidence: `the directory's listing, and git check-ignore: ${JSON.stringify(path)} is ignored`,
           paths: [path],
         });
