@@ -99,6 +99,11 @@ describe('suggest evidence: a Dockerfile that copies the whole context', { skip 
       writeAndCheck(root, ['.git/HEAD', '.git/config']);
     }));
 
+  it('installing git after COPY . . (for go build to stamp the revision) keeps .git', () =>
+    withRepo({ ...GO, 'Dockerfile': 'FROM golang:1.22-alpine\nCOPY . .\nRUN apk --no-cache add git=~2\nRUN go build ./cmd/tool\n' }, (root) => {
+      assert.equal(find(suggest(root), 'git'), undefined);
+    }));
+
   it('a RUN step that installs git before the context is copied does not need .git', () =>
     withRepo({ ...GO, 'Dockerfile': 'FROM golang:1.22\nRUN apt-get install -y git make\nCOPY . .\nRUN go build ./cmd/tool\n' }, (root) => {
       assert.equal(find(suggest(root), 'git')!.status, 'write');

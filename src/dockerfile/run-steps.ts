@@ -84,7 +84,9 @@ const PREFIX = String.raw`(?:^|[\s;&|(\x60]|\$\(|/)`;
 /** Whether the step's text calls the program `name` (see the module comment). */
 export function stepRuns(step: Pick<RunStep, 'text'>, name: string): boolean {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`${PREFIX}${escaped}(?=$|[\\s;&|)\\x60"'])`, 'm').test(step.text);
+  // `git=~2` (a pinned package, as `apk add` takes it) counts: installing git where the context
+  // is visible is done to run it.
+  return new RegExp(`${PREFIX}${escaped}(?=$|[\\s;&|)\\x60"'=])`, 'm').test(step.text);
 }
 
 /** The first step that calls one of these programs, or null. */
