@@ -329,7 +329,7 @@ describe('suggest evidence: allow-lists', { skip }, () => {
       const report = suggest(root);
       const allow = report.allowList;
       assert.ok(allow, report.allowListUnavailable ?? '');
-      assert.equal(allow.lines.filter((l) => l === '*').length, 1, allow.lines.join(' | '));
+      assert.equal(new Set(allow.lines).size, allow.lines.length, `a line repeats: ${allow.lines.join(' | ')}`);
       assert.ok(!allow.lines.includes('!.build/linux-amd64/'), 'no value of today is pinned');
       assert.ok(allow.lines.some((l) => l === '!config'), 'Dockerfile.base is served');
       writeFileSync(path.join(root, '.dockerignore'), allow.lines.join('\n') + '\n');

@@ -168,7 +168,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     entries,
     plan,
     builds: reads.builds,
-    currentLines: (context.ignore?.rules ?? []).map((r) => r.pattern).filter((line) => !excludesEverything(line) && mayApplyInside(line, allowed)),
+    currentLines: userLinesInside((context.ignore?.rules ?? []).map((r) => r.pattern), allowed),
     exclusions,
     namedPaths: named,
     problemsBefore,
@@ -666,6 +666,21 @@ function gitignoreSuggestions(run: Run, gitKept: GitKept[], kept: Kept[], select
 // ---------------------------------------------------------------------------------------------
 // Allow-list, write plan, combined result
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The user's lines that still apply inside the allow-list's paths, in order: exclusions there
+ * (`**\/*.test.ts`), and the `!` lines that qualify one of those (intent kept). Never the lines the
+ * allow-list replaces: `*` and the `!` lines that re-include top-level paths.
+ */
+function userLinesInside(lines: readonly string[], allowed: ((path: string) => boolean) | null): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (excludesEverything(line) || !mayApplyInside(line, allowed)) continue;
+    if (isException(line) && !out.some((l) => !isException(l))) continue;
+    out.push(line);
+  }
+  return out;
+}
 
 /** `*`, `**`, `/*`: a line that excludes everything (the allow-list writes its own). */
 function excludesEverything(line: string): boolean {
