@@ -92,7 +92,36 @@ const mounts = {
   'other.txt': 'o\n',
 };
 
+const assets = {
+  Dockerfile: [
+    'FROM bbox AS assets',
+    'COPY web /site',
+    'COPY conf.txt /conf/',
+    '',
+    'FROM bbox AS final',
+    'COPY --from=assets /site /srv',
+    'RUN ls /srv > /listing',
+    'COPY --from=assets /conf /etc/app',
+    '',
+  ].join('\n'),
+  'web/index.html': 'i\n',
+  'web/css/a.css': 'a\n',
+  'conf.txt': 'c\n',
+};
+
 const CASES: Case[] = [
+  {
+    name: 'a stage of plain COPYs: a COPY --from that reads none of the changed paths stays cached',
+    tree: assets,
+    change: (d) => write(d, { 'conf.txt': 'c2\n' }),
+    expectRebuilt: ['[assets 3/3]', '[final 4/4]'],
+  },
+  {
+    name: 'a stage of plain COPYs: a COPY --from that reads a changed path rebuilds',
+    tree: assets,
+    change: (d) => write(d, { 'web/css/a.css': 'a2\n' }),
+    expectRebuilt: ['[assets 2/3]', '[assets 3/3]', '[final 2/4]', '[final 3/4]', '[final 4/4]'],
+  },
   { name: 'a source file: COPY . . and what follows', tree: node, change: (d) => write(d, { 'src/a.js': 'a2\n' }), expectRebuilt: ['[5/6]', '[6/6]'] },
   { name: 'the manifest: from the first COPY on', tree: node, change: (d) => write(d, { 'package.json': '{"name":"y"}\n' }), expectRebuilt: ['[3/6]', '[4/6]', '[5/6]', '[6/6]'] },
   { name: 'a file the ignore file keeps out: nothing', tree: node, change: (d) => write(d, { 'README.md': '# y\n' }), expectRebuilt: [] },

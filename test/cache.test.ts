@@ -256,3 +256,21 @@ test('steps: --platform picks the stages of that platform', () => {
   const amd = buildSteps(dockerfile, { platform: { os: 'linux', architecture: 'amd64', variant: '' } });
   assert.deepEqual(amd.steps.map((s) => s.instruction), ['FROM a AS build-amd64', 'COPY x86 /x', 'RUN run']);
 });
+
+test('rebuilds: a COPY --from a stage of plain COPYs is decided by the paths that changed there', () => {
+  const text = 'FROM a AS assets\nWORKDIR /w\nCOPY web ./site\nCOPY conf.txt /conf/\nFROM b\nCOPY --from=assets /w/site/css /css\nCOPY --from=assets /conf /etc/app\n';
+  const build = steps(text);
+  const index = new InputIndex(build, null);
+  const verdicts = (changed: string[]) => {
+    const { direct, filesByStep } = invalidate(index, changed);
+    return propagateRebuilds(build, direct, filesByStep).slice(4).map((v) => v.rebuilds);
+  };
+  assert.deepEqual(verdicts(['conf.txt']), [false, false, true]);
+  assert.deepEqual(verdicts(['web/css/a.css']), [false, true, true]);
+  assert.deepEqual(verdicts(['web/index.html']), [false, false, false]);
+  // A RUN in the stage makes its content unknown again.
+  const withRun = steps(text.replace('COPY conf.txt /conf/', 'RUN make\nCOPY conf.txt /conf/'));
+  const runIndex = new InputIndex(withRun, null);
+  const { direct, filesByStep } = invalidate(runIndex, ['web/index.html']);
+  assert.deepEqual(propagateRebuilds(withRun, direct, filesByStep).slice(5).map((v) => v.rebuilds), [false, 'maybe', 'maybe']);
+});

@@ -44,7 +44,7 @@ export function replayHistory(build: BuildSteps, index: InputIndex, commits: rea
       if (!direct.has(step)) direct.set(step, { type: 'dockerfile', line } satisfies Cause);
       filesByStep.set(step, [...(filesByStep.get(step) ?? []), DOCKERFILE_CAUSE]);
     }
-    const verdicts = propagateRebuilds(build, direct);
+    const verdicts = propagateRebuilds(build, direct, filesByStep);
     verdicts.forEach((verdict, i) => {
       if (verdict.rebuilds === false) return;
       const entry = steps[i]!;

@@ -208,7 +208,7 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
   if (git && options.since !== null) {
     const ref = options.since ?? 'HEAD';
     const changes = changesSince(context.root, ref);
-    const { direct, files } = invalidate(index, changes.changed);
+    const { direct, files, filesByStep } = invalidate(index, changes.changed);
     const editedSteps: { stage: string; line: number }[] = [];
     const dockerfilePath = context.dockerfile!;
     const before = fileAt(dockerfilePath, changes.commit);
@@ -219,7 +219,7 @@ export function analyzeCache(options: CacheOptions = {}): CacheReport {
         editedSteps.push({ stage: build.steps[step]!.stage, line });
       }
     }
-    const verdicts = propagateRebuilds(build, direct);
+    const verdicts = propagateRebuilds(build, direct, filesByStep);
     verdicts.forEach((v, i) => {
       steps[i]!.rebuilds = v.rebuilds;
       steps[i]!.cause = v.cause;

@@ -9,7 +9,8 @@
  *   stage built FROM that stage.
  * - `COPY --from=stage` and `RUN --mount=from=stage` are keyed by the content of what they read
  *   from that stage. When the stage rebuilds, whether they do depends on what its steps wrote:
- *   "maybe".
+ *   "maybe", unless only plain COPYs from the context rebuilt there: then the changed paths of
+ *   the stage are known, and a COPY --from rebuilds exactly when it reads one of them.
  */
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import type { IgnoreFile, PatternPlatform } from '../dockerignore/read.js';
@@ -103,11 +104,19 @@ const rank = (r: Rebuild): number => (r === true ? 2 : r === 'maybe' ? 1 : 0);
  * the build: along each stage, into stages built FROM it, and (as `maybe`) into steps that read a
  * rebuilt stage by content.
  */
-export function propagateRebuilds(build: BuildSteps, direct: ReadonlyMap<number, Cause>): StepVerdict[] {
+export function propagateRebuilds(
+  build: BuildSteps,
+  direct: ReadonlyMap<number, Cause>,
+  /** The changed files each step reads (from {@link invalidate}): lets a COPY --from be decided. */
+  filesByStep?: ReadonlyMap<number, readonly string[]>,
+): StepVerdict[] {
   const none: StepVerdict = { rebuilds: false, cause: null, origin: null };
   const verdicts: StepVerdict[] = build.steps.map(() => none);
   // The state at the end of each stage: rebuilt or not, and why.
   const stageEnd = new Map<number, StepVerdict>();
+  // Per stage: the paths of its file system whose content changed, when only plain COPYs from
+  // the context rebuilt there (a RUN writes what it writes: unknown, null).
+  const landed = new Map<number, Set<string> | null>();
   const byStage = new Map<number, Step[]>();
   for (const step of build.steps) {
     const list = byStage.get(step.stageIndex) ?? [];
@@ -116,6 +125,7 @@ export function propagateRebuilds(build: BuildSteps, direct: ReadonlyMap<number,
   }
   for (const stage of build.stages) {
     let chain: StepVerdict = none;
+    let landing: Set<string> | null = stage.base === undefined ? new Set() : copyOf(landed.get(stage.base));
     if (stage.base !== undefined) {
       const end = stageEnd.get(stage.base);
       const label = build.stages.find((s) => s.index === stage.base)?.label ?? String(stage.base);
@@ -125,16 +135,24 @@ export function propagateRebuilds(build: BuildSteps, direct: ReadonlyMap<number,
       let verdict: StepVerdict = chain;
       const own = direct.get(step.index);
       if (own && rank(verdict.rebuilds) < 2) verdict = { rebuilds: true, cause: own, origin: step.index };
-      if (verdict.rebuilds === false) {
+      if (rank(verdict.rebuilds) < 2) {
         for (const read of step.readsStages) {
           const end = stageEnd.get(read);
-          if (end && end.rebuilds !== false) {
-            const label = build.stages.find((s) => s.index === read)?.label ?? String(read);
-            verdict = { rebuilds: 'maybe', cause: { type: 'stage', stage: label }, origin: end.origin };
-            break;
+          if (!end || end.rebuilds === false) continue;
+          const label = build.stages.find((s) => s.index === read)?.label ?? String(read);
+          const changed = filesByStep ? landed.get(read) : null;
+          const from = step.layout && 'fromPaths' in step.layout ? step.layout.fromPaths : null;
+          if (changed && from && step.readsStages.length === 1) {
+            // BuildKit keys the copy by the content it reads: decided when that content is known.
+            if (from.some((p) => [...changed].some((c) => overlaps(p, c)))) {
+              verdict = { rebuilds: true, cause: { type: 'stage', stage: label }, origin: end.origin };
+            }
+            continue;
           }
+          if (verdict.rebuilds === false) verdict = { rebuilds: 'maybe', cause: { type: 'stage', stage: label }, origin: end.origin };
         }
       }
+      landing = land(landing, step, verdict, direct.get(step.index), filesByStep?.get(step.index));
       verdicts[step.index] = verdict;
       if (verdict.rebuilds !== false && (chain.rebuilds === false || rank(verdict.rebuilds) > rank(chain.rebuilds))) {
         chain = {
@@ -145,8 +163,45 @@ export function propagateRebuilds(build: BuildSteps, direct: ReadonlyMap<number,
       }
     }
     stageEnd.set(stage.index, chain);
+    landed.set(stage.index, landing);
   }
   return verdicts;
+}
+
+function copyOf(set: Set<string> | null | undefined): Set<string> | null {
+  return set ? new Set(set) : null;
+}
+
+/** Whether a path read and a path changed overlap: the same, or one inside the other. */
+function overlaps(read: string, changed: string): boolean {
+  return read === changed || read === '/' || changed.startsWith(read + '/') || read.startsWith(changed + '/');
+}
+
+/** The changed paths of a stage's file system after a step (see propagateRebuilds). */
+function land(
+  landing: Set<string> | null,
+  step: Step,
+  verdict: StepVerdict,
+  own: Cause | undefined,
+  files: readonly string[] | undefined,
+): Set<string> | null {
+  if (landing === null || verdict.rebuilds === false || step.kind === 'FROM' || step.kind === 'WORKDIR') return landing;
+  if (verdict.rebuilds === 'maybe') return null;
+  const layout = step.layout;
+  if (step.kind === 'COPY' && layout && 'dest' in layout) {
+    if (own === undefined) return landing; // rebuilt after an earlier step: it copies the same files
+    if (own.type !== 'file') return null;
+    for (const file of files ?? []) {
+      const source = step.sources.find((s) => s.path === '.' || s.path === file || file.startsWith(s.path + '/'));
+      if (!source) return null;
+      const dest = layout.dest === '/' ? '' : layout.dest;
+      if (source.path === file) landing.add(layout.destIsDir ? `${dest}/${file.slice(file.lastIndexOf('/') + 1)}` : layout.dest);
+      else landing.add(`${dest}/${source.path === '.' ? file : file.slice(source.path.length + 1)}`);
+    }
+    return landing;
+  }
+  if ((step.kind === 'COPY' || step.kind === 'ADD') && own === undefined && step.sources.length > 0) return landing;
+  return null;
 }
 
 /** For each changed path: the first step it invalidates, or why it invalidates none. */

@@ -18,6 +18,7 @@ import {
   type Instruction,
   type Stage,
 } from '../dockerfile/index.js';
+import { posix } from 'node:path';
 import { resolveCopyFrom, stageCommands, stageLabel, type BuildOptions } from '../dockerfile/stages.js';
 
 /** What a step is. */
@@ -44,6 +45,12 @@ export interface Step {
   readsStages: number[];
   /** The instructions of its stage before it that change the environment of a RUN (ENV, ARG, USER, SHELL). */
   environment: string[];
+  /**
+   * Where a COPY puts its files, when that is known without a build (no variables, no archive
+   * extraction, no --parents or --exclude): the absolute destination, and whether it names a
+   * directory. For a `COPY --from`: the absolute paths it reads in that stage.
+   */
+  layout?: { dest: string; destIsDir: boolean } | { fromPaths: string[] };
 }
 
 /** The steps of one build and how its stages hang together. */
@@ -111,6 +118,7 @@ export function buildSteps(dockerfile: Dockerfile, options: BuildOptions = {}): 
     byStep.set(key, list);
   }
   const multiStage = dockerfile.stages.length > 1;
+  const workdirs = new Map<number, string | null>();
   const steps: Step[] = [];
   const stages: StageInfo[] = [];
   for (const index of graph.reachable) {
@@ -138,7 +146,13 @@ export function buildSteps(dockerfile: Dockerfile, options: BuildOptions = {}): 
       });
     }
     const environment: string[] = [];
+    // The working directory: the base stage's, or unknown for an image (it may set one).
+    let workdir: string | null = base !== undefined ? (workdirs.get(base) ?? null) : graph.baseName[index] === 'scratch' ? '/' : null;
     for (const instruction of commands) {
+      if (instruction.kind === 'OTHER' && instruction.keyword === 'WORKDIR') {
+        const arg = instruction.args[0] ?? '';
+        workdir = arg.includes('$') ? null : arg.startsWith('/') ? posix.normalize(arg) : workdir === null ? null : posix.join(workdir, arg);
+      }
       const kind = stepKind(instruction);
       if (kind === null) {
         if (ENVIRONMENT.has(instruction.keyword)) environment.push(instruction.text);
@@ -155,10 +169,29 @@ export function buildSteps(dockerfile: Dockerfile, options: BuildOptions = {}): 
         sources: byStep.get(`${stage.name ?? stage.index}:${instruction.line}`) ?? [],
         readsStages: stagesRead(dockerfile, instruction),
         environment: [...environment],
+        ...layoutOf(instruction, workdir),
       });
     }
+    workdirs.set(index, workdir);
   }
   return { steps, stages, platform: graph.platform };
+}
+
+/** Where a COPY puts its files (see Step.layout), when it is plain enough to know. */
+function layoutOf(instruction: Instruction, workdir: string | null): Pick<Step, 'layout'> {
+  if (instruction.kind !== 'COPY') return {};
+  const plain = (w: string): boolean => !w.includes('$') && !/[*?[\\]/.test(w);
+  if (instruction.from !== undefined && instruction.from !== '') {
+    if (!instruction.sources.every(plain)) return {};
+    return { layout: { fromPaths: instruction.sources.map((s) => posix.join('/', s)) } };
+  }
+  if (instruction.parents || instruction.excludes.length > 0 || instruction.heredocSources.length > 0) return {};
+  const dest = instruction.dest;
+  if (!plain(dest) || !instruction.sources.every(plain)) return {};
+  if (!dest.startsWith('/') && workdir === null) return {};
+  const absolute = dest.startsWith('/') ? posix.normalize(dest) : posix.join(workdir!, dest);
+  const destIsDir = dest.endsWith('/') || dest === '.' || instruction.sources.length > 1;
+  return { layout: { dest: absolute.replace(/(.)\/$/, '$1'), destIsDir } };
 }
 
 /** The step's key across two versions of a Dockerfile: its stage and its place in the stage. */
