@@ -213,7 +213,8 @@ export function findReaders(root: string, options: FindReadersOptions = {}): Doc
     }
     // Compose files above the root too (a `frontend/` context built from `../compose.yml`), up
     // to the repository's top or three levels.
-    for (let dir = path.dirname(root), i = 0; i < 3 && dir !== path.dirname(dir); dir = path.dirname(dir), i++) {
+    const top = dirents.some((d) => d.name === '.git');
+    for (let dir = path.dirname(root), i = 0; !top && i < 3 && dir !== path.dirname(dir); dir = path.dirname(dir), i++) {
       try {
         const inner = readdirSync(dir);
         files.push(...inner.filter((n) => composeName.test(n)).map((n) => path.join(dir, n)));
