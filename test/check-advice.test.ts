@@ -213,17 +213,29 @@ describe('check advice: one ignore file, several Dockerfiles', { skip: HAS_GIT ?
 });
 
 describe("check advice: the user's own ! lines", { skip: HAS_GIT ? false : 'git is not installed' }, () => {
-  it('a file of a secret-looking name re-included by name is an info naming that line; another one is still an error', async () => {
+  it('a secret-looking file re-included by name says so, naming that line; its content still decides the severity', async () => {
     const report = await check({
       '.dockerignore': '*\n!.env.production\n!src\n!.env.local\n',
       'Dockerfile': 'FROM node\nCOPY . .\nRUN npm run build\n',
       '.env.production': 'VITE_APP_URL=https://example.org\n',
+      '.env.local': 'STRIPE_SECRET_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc9f3Kq2xZ\n',
       'src/.env': 'X=1\n',
       'src/a.js': 'x',
     });
     const found = byRule(report.findings, 'secret-file');
-    assert.deepEqual(found.map((f) => [f.file, f.severity]), [['.env.production', 'info'], ['src/.env', 'error']]);
-    assert.match(found[0]!.message, /re-included on purpose by "!\.env\.production" at \.dockerignore:2/);
+    const production = found.find((f) => f.file === '.env.production')!;
+    assert.equal(production.severity, 'info');
+    assert.match(production.message, /re-included on purpose by "!\.env\.production" at \.dockerignore:2\.$/);
+    assert.match(production.evidence!, /"!\.env\.production" at \.dockerignore:2 names it/);
+    assert.doesNotMatch(production.fix, /add "\*\*\/\.env/);
+    assert.match(production.fix, /^keep "!\.env\.production"/);
+    const local = found.find((f) => f.file === '.env.local');
+    if (local !== undefined) {
+      // A real credential: the user's ! line is named, the error stays.
+      assert.equal(local.severity, 'error');
+      assert.match(local.message, /"!\.env\.local" at \.dockerignore:4/);
+    }
+    assert.doesNotMatch(found.find((f) => f.file === 'src/.env')?.message ?? '', /re-included on purpose/);
   });
 });
 

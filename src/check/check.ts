@@ -475,8 +475,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
         : 'the build context'
       : "the classic builder's context";
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
-  // The user's own `!` line is intent: a file re-included by name (`!.env.production`) is named
-  // in a finding of its name alone, but it does not fail the check.
+  // The user's own `!` line is intent: a file re-included by name (`!.env.production`) is sent
+  // on purpose. The finding says so; its severity stays what its content decides.
   const keptOnPurpose = (rel: string): string | null => {
     if (matcher === null) return null;
     const decision = matcher.decide(rel);
@@ -498,18 +498,21 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   for (const f of secretFindings) {
     const rel = f.rule === 'secret-file' && f.paths?.length === 1 ? f.paths[0]! : null;
     const line = rel !== null ? keptOnPurpose(rel) : null;
-    if (line === null) {
-      findings.push(f);
-      continue;
-    }
-    findings.push({
-      ...f,
-      severity: 'info',
-      message: `${f.message} It is re-included on purpose by ${line}.`,
-      fix: `nothing to do if it holds no credential (it is sent as you asked); otherwise drop ${line} and pass the value with RUN --mount=type=secret`,
-      evidence: `${f.evidence ?? RULES[f.rule].basis}; the ignore file's own exception ${line} names it`,
-    });
+    findings.push(
+      line === null
+        ? f
+        : {
+            ...f,
+            message: `${f.message.replace(/[.\s]*$/, '')}. It is re-included on purpose by ${line}.`,
+            // Never advise undoing the user's own line: the build reads the file.
+            fix:
+              `keep ${line} (the build reads the file) and move any credential out of it (read it at run time, or pass it with RUN --mount=type=secret); ` +
+              `if every value in it is public, silence this finding: {"rule": "secret-file", "paths": [${JSON.stringify(rel)}]} in the "ignore" list of .ctxsizerc.json`,
+            evidence: `${f.evidence ?? RULES[f.rule].basis}; the ignore file's own exception ${line} names it`,
+          },
+    );
   }
+
 
   // 8. Case: Docker never folds it, whatever the file system does.
   if (views.some((v) => v.usable !== null) && isCaseInsensitive(root, tree)) {
