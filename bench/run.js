@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The benchmark of issue 6: ctxsize against `du -sb` on the same tree, measured in one run.
+// The benchmark of issues 6 and 15: ctxsize against `du -sb` on the same tree, measured in one run.
 //
 //   npm run bench                      # builds, then: node bench/run.js
 //   node bench/run.js --files 50000 --runs 5 --scale 1 --json
 //
 // It makes (or reuses) a deterministic synthetic monorepo (bench/make-tree.js), warms the cache,
 // then times `du -sb DIR`, `ctxsize --json DIR` (with the tree's ignore file, with the 40-line
-// bench/long.dockerignore, and with a Dockerfile that copies packages/ only) and
-// `ctxsize ls --json DIR` in alternating rounds
+// bench/long.dockerignore, and with a Dockerfile that copies packages/ only), `ctxsize ls --json DIR`,
+// `ctxsize check DIR` and `ctxsize suggest DIR` in alternating rounds
 // (the order rotates each round, so drift on a shared machine hits every command alike), with
 // hyperfine when it is installed and process.hrtime otherwise. Peak memory comes from
 // `/usr/bin/time -v`. A linearity check times the same generator at SCALE times the size.
@@ -29,8 +29,8 @@ const SCHEMA_VERSION = 1;
 
 const HELP = `Usage: node bench/run.js [options]        (npm run bench -- [options] builds first)
 
-Times du -sb, ctxsize --json and ctxsize ls --json on a synthetic monorepo, alternately, and prints
-medians, ratios to du -sb measured in the same run, peak memory and a linearity check.
+Times du -sb, ctxsize --json, ls --json, check and suggest on a synthetic monorepo, alternately,
+and prints medians, ratios to du -sb measured in the same run, peak memory and a linearity check.
 
 Options:
       --files N        entries in the tree (files, directories and links; default ${DEFAULT_FILES})
@@ -97,7 +97,7 @@ function makeTimer(kind) {
       round(commands) {
         const r = spawnSync(
           'hyperfine',
-          ['-N', '--runs', '1', '--style', 'none', '--export-json', out, ...commands.map((c) => c.argv.map(shellWord).join(' '))],
+          ['-N', '--runs', '1', '--style', 'none', ...(commands.some((c) => c.okStatus) ? ['--ignore-failure'] : []), '--export-json', out, ...commands.map((c) => c.argv.map(shellWord).join(' '))],
           { encoding: 'utf8' },
         );
         if (r.status !== 0) throw new Error(`hyperfine failed (${r.status}): ${r.stderr || r.stdout}${diagnose(commands)}`);
@@ -116,7 +116,7 @@ function makeTimer(kind) {
         const started = process.hrtime.bigint();
         const r = spawnSync(c.argv[0], c.argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
         const wall = Number(process.hrtime.bigint() - started) / 1e9;
-        if (r.error || r.status !== 0) throw new Error(`${c.label} failed (${r.status}): ${r.error?.message ?? r.stderr}`);
+        if (r.error || !(c.okStatus ?? [0]).includes(r.status)) throw new Error(`${c.label} failed (${r.status}): ${r.error?.message ?? r.stderr}`);
         return { wall, user: null, system: null };
       });
     },
@@ -157,7 +157,7 @@ function peakRss(command, haveGnuTime) {
   if (haveGnuTime) {
     const r = spawnSync('/usr/bin/time', ['-v', ...command.argv], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
-    if (r.status !== 0 || !m) throw new Error(`/usr/bin/time -v ${command.label} failed: ${r.stderr}`);
+    if (!(command.okStatus ?? [0]).includes(r.status) || !m) throw new Error(`/usr/bin/time -v ${command.label} failed: ${r.stderr}`);
     return Number(m[1]);
   }
   if (command.argv[0] !== process.execPath) return null;
@@ -276,6 +276,9 @@ async function main() {
   const du = (root, tag = '') => ({ label: `du -sb DIR${tag}`, argv: ['du', '-sb', root] });
   const measure = (root, tag = '') => ({ label: `ctxsize --json DIR${tag}`, argv: [process.execPath, bin, '--json', root] });
   const ls = (root, tag = '') => ({ label: `ctxsize ls --json DIR${tag}`, argv: [process.execPath, bin, 'ls', '--json', root] });
+  // check exits 1 when it finds an error (a --tree of the user's may hold one): that is a result, not a failure.
+  const check = (root, tag = '') => ({ label: `ctxsize check DIR${tag}`, argv: [process.execPath, bin, 'check', root], okStatus: [0, 1] });
+  const suggest = (root, tag = '') => ({ label: `ctxsize suggest DIR${tag}`, argv: [process.execPath, bin, 'suggest', root] });
   // Other builds of the same tree, each a Dockerfile outside it with its `<Dockerfile>.dockerignore`
   // (BuildKit reads that one instead of the tree's), so the tree stays as generated.
   const treeIgnore = path.join(tree.root, '.dockerignore');
@@ -300,12 +303,12 @@ async function main() {
   );
   // The last one is not a target: it shows what Node.js and loading ctxsize cost before any walk.
   const startup = { label: 'ctxsize --version (startup)', argv: [process.execPath, bin, '--version'] };
-  const commands = [du(tree.root), measure(tree.root), ls(tree.root), measureLong, measureSome, startup];
+  const commands = [du(tree.root), measure(tree.root), ls(tree.root), check(tree.root), suggest(tree.root), measureLong, measureSome, startup];
 
   // ---- what ctxsize reports must match what the generator made
-  const check = spawnSync(process.execPath, [bin, '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (check.status !== 0) throw new Error(`ctxsize --json failed (${check.status}): ${check.stderr}`);
-  const report = JSON.parse(check.stdout);
+  const first = spawnSync(process.execPath, [bin, '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (first.status !== 0) throw new Error(`ctxsize --json failed (${first.status}): ${first.stderr}`);
+  const report = JSON.parse(first.stdout);
   const lsCheck = spawnSync(process.execPath, [bin, 'ls', '--json', tree.root], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const lsEntries = lsCheck.stdout.split('\n').filter(Boolean).length;
   const all = report.all;
@@ -337,25 +340,36 @@ async function main() {
     // ---- linearity: the same generator at 1x and Kx, alternating
     let linearity = null;
     if (big) {
-      const lin = [du(tree.root, ' (1x)'), du(big.root, ` (${scale}x)`), measure(tree.root, ' (1x)'), measure(big.root, ` (${scale}x)`)];
+      // Each command at 1x and Kx; the 1x figures come from the same rounds, so drift cancels.
+      const kinds = { du, measure, ls, check, suggest };
+      const lin = Object.values(kinds).flatMap((make) => [make(tree.root, ' (1x)'), make(big.root, ` (${scale}x)`)]);
       alternate(timer, lin, 1, null);
       const s = alternate(timer, lin, scaleRuns, `linearity ${scale}x`);
-      const [du1, duK, m1, mK] = s.map((x) => median(x.wall));
       const bigEntries = big.manifest.entries;
-      linearity = {
-        scale,
-        entries: { base: tree.manifest.entries, scaled: bigEntries, ratio: bigEntries / tree.manifest.entries },
-        rounds: scaleRuns,
-        du: { baseS: du1, scaledS: duK, ratio: duK / du1 },
-        measure: { baseS: m1, scaledS: mK, ratio: mK / m1, ratioPerEntry: mK / m1 / (bigEntries / tree.manifest.entries) },
-        measurePeakRssKiB: { base: results[1].peakRssKiB, scaled: peakRss(lin[3], haveGnuTime) },
-      };
+      const entryRatio = bigEntries / tree.manifest.entries;
+      linearity = { scale, entries: { base: tree.manifest.entries, scaled: bigEntries, ratio: entryRatio }, rounds: scaleRuns };
+      Object.keys(kinds).forEach((name, k) => {
+        const [base, scaled] = [median(s[2 * k].wall), median(s[2 * k + 1].wall)];
+        const rss = name === 'du' ? null : { base: results[commands.findIndex((c) => c.label === lin[2 * k].label.replace(' (1x)', ''))]?.peakRssKiB ?? null, scaled: peakRss(lin[2 * k + 1], haveGnuTime) };
+        linearity[name] = {
+          baseS: base,
+          scaledS: scaled,
+          ratio: scaled / base,
+          ratioPerEntry: scaled / base / entryRatio,
+          peakRssKiB: rss,
+          rssRatioPerEntry: rss && rss.base && rss.scaled ? rss.scaled / rss.base / entryRatio : null,
+        };
+      });
     }
 
     const limitKiB = 150e6 / 1024;
-    const [, mR, lsR, longR, someR] = results;
+    const [, mR, lsR, checkR, suggestR, longR, someR] = results;
+    const under150 = (r) => r.peakRssKiB !== null && r.peakRssKiB < limitKiB;
     const targets = {
       measureWithin1_5xOfDu: { pass: mR.ratioToDu <= 1.5, value: mR.ratioToDu },
+      // Issue 15's targets: check and suggest within 2x of du -sb, under 150 MB.
+      checkWithin2xOfDu: { pass: checkR.ratioToDu <= 2 && under150(checkR), value: checkR.ratioToDu, peakRssKiB: checkR.peakRssKiB },
+      suggestWithin2xOfDu: { pass: suggestR.ratioToDu <= 2 && under150(suggestR), value: suggestR.ratioToDu, peakRssKiB: suggestR.peakRssKiB },
       // Not one of issue 6's targets: the same bar, under a long, realistic ignore file.
       measureLongIgnoreWithin1_5xOfDu: { pass: longR.ratioToDu <= 1.5, value: longR.ratioToDu },
       measureSomePathsWithin1_5xOfDu: { pass: someR.ratioToDu <= 1.5, value: someR.ratioToDu },
@@ -366,6 +380,13 @@ async function main() {
         value: Math.max(mR.peakRssKiB ?? 0, lsR.peakRssKiB ?? 0),
       },
       linearTime: linearity ? { pass: linearity.measure.ratioPerEntry <= 1.1, value: linearity.measure.ratio } : null,
+      // Time and memory of every command grow linearly or better (10% of slack for noise).
+      linearAll: linearity
+        ? {
+            pass: ['measure', 'ls', 'check', 'suggest'].every((n) => linearity[n].ratioPerEntry <= 1.1 && (linearity[n].rssRatioPerEntry ?? 0) <= 1.1),
+            value: Math.max(...['measure', 'ls', 'check', 'suggest'].map((n) => linearity[n].ratioPerEntry)),
+          }
+        : null,
     };
 
     const doc = {
@@ -438,12 +459,12 @@ function formatText(doc) {
   const lin = doc.linearity;
   if (lin) {
     lines.push('');
-    lines.push(
-      `linearity (${lin.scale}x: ${fmtN(lin.entries.scaled)} entries, ${lin.rounds} alternating rounds): ` +
-        `ctxsize --json ${fmtS(lin.measure.baseS)} -> ${fmtS(lin.measure.scaledS)} = ${lin.measure.ratio.toFixed(2)}x ` +
-        `(du -sb ${fmtS(lin.du.baseS)} -> ${fmtS(lin.du.scaledS)} = ${lin.du.ratio.toFixed(2)}x); ` +
-        `peak RSS ${fmtMB(lin.measurePeakRssKiB.base)} -> ${fmtMB(lin.measurePeakRssKiB.scaled)}`,
-    );
+    lines.push(`linearity (${lin.scale}x: ${fmtN(lin.entries.scaled)} entries, ${lin.rounds} alternating rounds):`);
+    for (const name of ['du', 'measure', 'ls', 'check', 'suggest']) {
+      const x = lin[name];
+      const rss = x.peakRssKiB ? `; peak RSS ${fmtMB(x.peakRssKiB.base)} -> ${fmtMB(x.peakRssKiB.scaled)}` : '';
+      lines.push(`  ${name.padEnd(7)} ${fmtS(x.baseS)} -> ${fmtS(x.scaledS)} = ${x.ratio.toFixed(2)}x time${rss}`);
+    }
   }
   const t = doc.targets;
   const mark = (x) => (x === null ? 'skipped' : x.pass ? 'met' : 'MISSED');
@@ -454,10 +475,13 @@ function formatText(doc) {
     ['ctxsize ls --json no slower than --json', t.lsNotSlowerThanMeasure, `${t.lsNotSlowerThanMeasure.value.toFixed(2)}x the time`],
     ['peak RSS under 150 MB', t.peakRssUnder150MB, fmtMB(t.peakRssUnder150MB.value)],
     [`time linear in entries (${K}x tree, <= ~${K}x time)`, t.linearTime, t.linearTime ? `${t.linearTime.value.toFixed(2)}x for ${lin.entries.ratio.toFixed(2)}x entries` : ''],
+    ['ctxsize check within 2x of du -sb, < 150 MB', t.checkWithin2xOfDu, `${t.checkWithin2xOfDu.value.toFixed(2)}x, ${fmtMB(t.checkWithin2xOfDu.peakRssKiB)}`],
+    ['ctxsize suggest within 2x of du -sb, < 150 MB', t.suggestWithin2xOfDu, `${t.suggestWithin2xOfDu.value.toFixed(2)}x, ${fmtMB(t.suggestWithin2xOfDu.peakRssKiB)}`],
+    [`all four linear in time and memory (${K}x tree)`, t.linearAll, t.linearAll ? `worst ${t.linearAll.value.toFixed(2)}x per entry` : ''],
   ];
   const w = Math.max(...targetRows.map((r) => r[0].length));
   lines.push('');
-  lines.push('targets (issue 6):');
+  lines.push('targets (issues 6 and 15):');
   for (const [what, result, detail] of targetRows) lines.push(`  ${what.padEnd(w)}  ${mark(result)}${detail ? ` (${detail})` : ''}`);
   const long = t.measureLongIgnoreWithin1_5xOfDu;
   lines.push(`beyond them: ctxsize --json with bench/long.dockerignore (40 lines, an exception with a wildcard) ${long.value.toFixed(2)}x du -sb;`);
