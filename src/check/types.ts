@@ -1,4 +1,4 @@
-import type { Builder } from '../walk/builders.js';
+import type { Builder, DockerBuilder } from '../walk/builders.js';
 
 /** How bad a finding is: `error` means the build fails or leaks a secret; `--strict` also fails on `warning`. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -80,7 +80,7 @@ export interface CheckReport {
    */
   dockerfiles: { dockerfile: string; found: 'given' | 'sibling' | 'script' | 'compose'; service?: string; composeFile?: string }[];
   /** The ignore file each builder reads (absolute paths), or null when it reads none. */
-  ignoreFiles: Record<Builder, string | null>;
+  ignoreFiles: Record<DockerBuilder, string | null>;
   findings: Finding[];
   /** Findings silenced by `--ignore`, the configuration or `# ctxsize-ignore`, each with `suppressedBy`. */
   suppressed: (Finding & { suppressedBy: string })[];

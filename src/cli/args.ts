@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Builder } from '../walk/builders.js';
 import { UsageError } from './errors.js';
 import { parsePlatform } from '../dockerfile/platform.js';
 
@@ -8,6 +9,7 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export const CONTEXT_OPTIONS = {
   file: { type: 'string', short: 'f' },
   builder: { type: 'string' },
+  ignorefile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies OptionSpec;
@@ -105,11 +107,19 @@ export function parseCommandArgs<T extends OptionSpec>(
   return { values: parsed.values as ParsedValues<T>, positionals: parsed.positionals };
 }
 
-export function parseBuilder(value: string | undefined): 'buildkit' | 'classic' {
+export function parseBuilder(value: string | undefined): Builder {
   if (value === undefined || value === 'buildkit') return 'buildkit';
   if (value === 'classic') return 'classic';
-  const guess = closest(value.toLowerCase(), ['buildkit', 'classic']);
-  throw new UsageError(`--builder must be buildkit or classic, not ${JSON.stringify(value)}${guess ? ` (did you mean ${guess}?)` : ''}`);
+  // Podman builds with Buildah's code: one builder, two names.
+  if (value === 'buildah' || value === 'podman') return 'buildah';
+  const guess = closest(value.toLowerCase(), ['buildkit', 'classic', 'buildah', 'podman']);
+  throw new UsageError(`--builder must be buildkit, classic or buildah (podman), not ${JSON.stringify(value)}${guess ? ` (did you mean ${guess}?)` : ''}`);
+}
+
+/** `--ignorefile PATH`: Buildah's own flag, so only with --builder buildah. */
+export function parseIgnoreFileFlag(value: string | undefined, builder: Builder): string | undefined {
+  if (value !== undefined && builder !== 'buildah') throw new UsageError('--ignorefile is a Podman/Buildah flag: add --builder buildah');
+  return value;
 }
 
 export function parseCount(flag: string, value: string | undefined, fallback: number): number {
@@ -171,16 +181,18 @@ export function platformsFrom(
  * `--build-arg`, `--platform`); `configuredPlatforms` are the configuration's `platform`.
  */
 export function contextFromFlags(
-  values: { file?: string; builder?: string; target?: string; 'build-arg'?: string[]; platform?: string[] },
+  values: { file?: string; builder?: string; ignorefile?: string; target?: string; 'build-arg'?: string[]; platform?: string[] },
   positionals: readonly string[],
   io: { env: NodeJS.ProcessEnv; cwd: string },
   configuredPlatforms?: readonly string[],
 ) {
   const platforms = platformsFrom(values.platform, configuredPlatforms, io.env);
+  const builder = parseBuilder(values.builder);
   return {
     dir: positionals[0] ?? '.',
     dockerfile: values.file,
-    builder: parseBuilder(values.builder),
+    builder,
+    ignoreFile: parseIgnoreFileFlag(values.ignorefile, builder),
     target: values.target,
     buildArgs: parseBuildArgs(values['build-arg'], io.env),
     ...(platforms !== undefined ? { platforms } : {}),

@@ -1,4 +1,4 @@
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, platformsFrom } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
 import { configuredPlatforms } from '../config.js';
 import { displayPath } from '../display-path.js';
 import { UsageError } from '../cli/errors.js';
@@ -15,7 +15,9 @@ directories included, exactly as the builder puts them in the context.
 
 Options:
   -f, --file PATH       the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
-      --builder NAME    buildkit (default) or classic
+      --builder NAME    buildkit (default), classic, or buildah (alias podman: its
+                        Containerfile, .containerignore and pattern rules)
+      --ignorefile PATH with --builder buildah: the ignore file, as Podman's flag
       --effective       only what BuildKit transfers for this Dockerfile: the context paths its
                         COPY/ADD sources and bind mounts use (a missing source is reported on stderr)
       --target STAGE    with --effective: the stage to build (default the last)
@@ -31,6 +33,7 @@ Options:
 Examples:
   ctxsize ls . | grep node_modules
   ctxsize ls --builder classic --json . > entries.ndjson
+  ctxsize ls --builder podman .
   ctxsize ls -0 . | xargs -0 du -b
   ctxsize ls --effective --target prod --json .
 `;
@@ -75,6 +78,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values.effective && builder === 'classic') {
     throw new UsageError('ls: --effective is what BuildKit transfers; the classic builder always sends the whole context');
   }
+  if (values.effective && builder === 'buildah') {
+    throw new UsageError('ls: --effective is what BuildKit transfers; a local Buildah reads COPY sources from the directory itself, a remote Podman uploads the whole context');
+  }
+  const ignoreFile = parseIgnoreFileFlag(values.ignorefile, builder);
   const out = new ChunkedWriter(io.stdout);
   const terminator = values.null ? '\0' : '\n';
   const write = values.json
@@ -85,7 +92,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         out.write(shown === entry.path ? (entry.rawPath ?? entry.path) : shown);
         out.write(terminator);
       };
-  const options = { dir: positionals[0] ?? '.', dockerfile: values.file, builder, cwd: io.cwd };
+  const options = { dir: positionals[0] ?? '.', dockerfile: values.file, builder, cwd: io.cwd, ignoreFile };
   if (values.effective) {
     const configured = values.platform === undefined ? configuredPlatforms(options.dir, io.cwd) : undefined;
     const platforms = platformsFrom(values.platform, configured, io.env);

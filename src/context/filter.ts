@@ -1,3 +1,5 @@
+import { BuildahMatcher } from '../dockerignore/buildah.js';
+import { BuildahFilter } from '../dockerignore/buildah-filter.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import type { IgnoreFile, PatternPlatform } from '../dockerignore/read.js';
 import { BuildKitFilter, ClassicFilter, type BuilderFilter } from '../walk/builders.js';
@@ -33,6 +35,8 @@ export function classicArchiveRules(
  * context, what BuildKit transfers. Throws IgnoreFileError on a bad pattern.
  */
 export function createFilter(context: ResolvedContext, includePaths: readonly string[] | null = null): BuilderFilter<unknown> {
+  // Buildah has no effective context: local builds read COPY sources from the directory itself.
+  if (context.builder === 'buildah') return new BuildahFilter(context.ignore ? new BuildahMatcher(context.ignore) : null) as BuilderFilter<unknown>;
   const matcher = context.ignore ? new PatternMatcher(context.ignore, context.platform) : null;
   if (context.builder === 'buildkit') {
     const include =

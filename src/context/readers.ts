@@ -10,7 +10,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadComposeProject } from '../compose.js';
-import type { Builder } from '../walk/builders.js';
+import type { Builder, DockerBuilder } from '../walk/builders.js';
 import { readInputText } from '../input/read-file.js';
 
 /** A Dockerfile that builds this context, and how it was found. */
@@ -27,7 +27,7 @@ export interface DockerfileReader {
   /** The Compose service, for `found: 'compose'`. */
   service?: ReaderService;
   /** The ignore file each builder reads for this Dockerfile (absolute), or null when none. */
-  ignoreFiles: Record<Builder, string | null>;
+  ignoreFiles: Record<DockerBuilder, string | null>;
 }
 
 /** What a Compose service adds to a build: its name, file, stage and arguments. */
@@ -139,7 +139,7 @@ export function planReaders(input: ReaderInput): DockerfileReader[] {
 }
 
 /** The readers of one ignore file under a builder (both builders when omitted). */
-export function readersOf(readers: readonly DockerfileReader[], ignoreFile: string, builder?: Builder): DockerfileReader[] {
+export function readersOf(readers: readonly DockerfileReader[], ignoreFile: string, builder?: DockerBuilder): DockerfileReader[] {
   return readers.filter((r) => (builder === undefined ? r.ignoreFiles.buildkit === ignoreFile || r.ignoreFiles.classic === ignoreFile : r.ignoreFiles[builder] === ignoreFile));
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { displayPath, toSlash } from '../display-path.js';
+import { parseBuildahIgnoreFile } from '../dockerignore/buildah.js';
 import { parseIgnoreFile, type IgnoreFile, type PatternPlatform } from '../dockerignore/read.js';
 import type { Builder } from '../walk/builders.js';
 import { describeReadError, readInputFile } from '../input/read-file.js';
@@ -25,6 +26,8 @@ export interface ContextOptions {
   platform?: PatternPlatform;
   /** Base for relative paths (default: process.cwd()). */
   cwd?: string;
+  /** Buildah only: the ignore file to read instead of its own lookup (`--ignorefile`). */
+  ignoreFile?: string;
 }
 
 /** The resolved inputs of a build context. */
@@ -76,7 +79,7 @@ function defaultDockerfile(root: string): string | null {
   return null;
 }
 
-function readIgnore(file: string, label: string, platform: PatternPlatform): IgnoreFile | null {
+function readIgnore(file: string, label: string, platform: PatternPlatform | 'buildah'): IgnoreFile | null {
   let bytes: Buffer;
   try {
     bytes = readInputFile(file);
@@ -85,7 +88,64 @@ function readIgnore(file: string, label: string, platform: PatternPlatform): Ign
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new InputError(`${label}: cannot read ignore file (${describeReadError(error)})`, { cause: error });
   }
-  return parseIgnoreFile(bytes, label, platform);
+  return platform === 'buildah' ? parseBuildahIgnoreFile(bytes, label) : parseIgnoreFile(bytes, label, platform);
+}
+
+/** Does `file` exist, following symbolic links (Go's os.Stat succeeds)? */
+function statExists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Buildah's default (`DiscoverContainerfile`): `Containerfile`, else `Dockerfile`, links followed;
+ * what it finds must be a regular file, or Buildah refuses the build.
+ */
+function defaultContainerfile(root: string): string | null {
+  for (const name of ['Containerfile', 'Dockerfile']) {
+    const candidate = path.join(root, name);
+    let isFile: boolean;
+    try {
+      isFile = statSync(candidate).isFile();
+    } catch {
+      continue;
+    }
+    if (!isFile) throw new InputError(`${name}: is not a file (Podman and Buildah refuse the build)`);
+    return candidate;
+  }
+  return null;
+}
+
+/**
+ * Buildah's ignore file (`parse.ContainerIgnoreFile`): `--ignorefile`; else beside the
+ * Containerfile `<name>.dockerignore`, else `<name>.containerignore`; else the context's
+ * `.containerignore` (even empty), else its `.dockerignore`.
+ */
+function buildahIgnore(root: string, containerfile: string | null, ignoreFile: string | undefined, cwd: string, label: (file: string) => string): { ignorePath: string | null; ignore: IgnoreFile | null } {
+  if (ignoreFile !== undefined) {
+    const file = path.resolve(cwd, ignoreFile);
+    const ignore = readIgnore(file, label(file), 'buildah');
+    if (ignore === null) throw new InputError(`${ignoreFile}: ignore file not found`);
+    return { ignorePath: file, ignore };
+  }
+  if (containerfile !== null) {
+    const beside = [containerfile + '.dockerignore', containerfile + '.containerignore'].find(statExists);
+    if (beside !== undefined) {
+      const ignore = readIgnore(beside, label(beside), 'buildah');
+      if (ignore === null) throw new InputError(`${label(beside)}: cannot read ignore file`);
+      return { ignorePath: beside, ignore };
+    }
+  }
+  for (const name of ['.containerignore', '.dockerignore']) {
+    const file = path.join(root, name);
+    const ignore = readIgnore(file, label(file), 'buildah');
+    if (ignore !== null) return { ignorePath: file, ignore };
+  }
+  return { ignorePath: null, ignore: null };
 }
 
 /**
@@ -103,10 +163,12 @@ export function resolveContext(options: ContextOptions = {}): ResolvedContext {
   let dockerfileGiven: string | null;
   if (options.dockerfile !== undefined) {
     dockerfileGiven = path.resolve(cwd, options.dockerfile);
+    // Buildah also looks for a relative -f inside the context.
+    if (builder === 'buildah' && !existsSync(dockerfileGiven) && existsSync(path.resolve(root, options.dockerfile))) dockerfileGiven = path.resolve(root, options.dockerfile);
     if (!existsSync(dockerfileGiven)) throw new InputError(`${options.dockerfile}: Dockerfile not found`);
     if (statSync(dockerfileGiven).isDirectory()) throw new InputError(`${options.dockerfile}: is a directory, not a Dockerfile`);
   } else {
-    dockerfileGiven = defaultDockerfile(root);
+    dockerfileGiven = builder === 'buildah' ? defaultContainerfile(root) : defaultDockerfile(root);
   }
   let dockerfile: string | null = null;
   let dockerfileRelative: string | null = null;
@@ -122,6 +184,11 @@ export function resolveContext(options: ContextOptions = {}): ResolvedContext {
   const label = (file: string): string => displayPath(cwd, file);
   let ignorePath: string | null = null;
   let ignore: IgnoreFile | null = null;
+  if (builder === 'buildah') {
+    // A relative -f names the ignore files beside it from the context, as Buildah joins them.
+    const named = options.dockerfile === undefined ? dockerfileGiven : path.isAbsolute(options.dockerfile) ? options.dockerfile : path.join(root, options.dockerfile);
+    return { root, builder, platform, dockerfile, dockerfileRelative, ...buildahIgnore(root, named, options.ignoreFile, cwd, label) };
+  }
   if (builder === 'buildkit' && dockerfileGiven !== null) {
     const specific = dockerfileGiven + '.dockerignore';
     ignore = readIgnore(specific, label(specific), platform);

@@ -14,7 +14,7 @@
 import type { ResolvedContext } from '../context/resolve.js';
 import { parseIgnoreFile } from '../dockerignore/read.js';
 import { walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
-import type { Builder } from '../walk/builders.js';
+import type { DockerBuilder as Builder } from '../walk/builders.js';
 import type { BuildRead } from './build-reads.js';
 import { namingSources } from './protect.js';
 import type { Entry } from '../walk/entry.js';

@@ -12,7 +12,7 @@ import { IgnoreFileError, parseIgnoreFile } from '../dockerignore/read.js';
 import { planEffective, walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
 import type { ArtifactRule } from '../knowledge/artifacts.js';
 import { humanSize } from '../report/human.js';
-import type { Builder } from '../walk/builders.js';
+import type { DockerBuilder } from '../walk/builders.js';
 import type { Entry } from '../walk/entry.js';
 import { problemKey, proposeAllowList } from './allow-list.js';
 import { insertIntoBlock, unifiedDiff, type BlockLine } from './block.js';
@@ -92,7 +92,8 @@ interface Run {
  * @throws InputError, IgnoreFileError, BuildFailure, DockerfileError (bad input: exit code 2)
  */
 export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
-  const builder: Builder = options.builder ?? 'buildkit';
+  // Under Buildah the lines are planned with BuildKit's walk (see the command's note).
+  const builder: DockerBuilder = options.builder === 'buildah' || options.builder === undefined ? 'buildkit' : options.builder;
   const contexts = {
     buildkit: resolveContext({ ...options, builder: 'buildkit' }),
     classic: resolveContext({ ...options, builder: 'classic' }),
@@ -776,8 +777,8 @@ function problemText(p: SourceProblem): string {
 }
 
 function combinedOutcome(
-  contexts: Record<Builder, ResolvedContext>,
-  builder: Builder,
+  contexts: Record<DockerBuilder, ResolvedContext>,
+  builder: DockerBuilder,
   writePath: string,
   entries: readonly Entry[],
   after: Buffer,
@@ -786,8 +787,8 @@ function combinedOutcome(
   lines: string[],
   reads: BuildReads,
 ): { combined: CombinedOutcome; fresh: SourceProblem[] } {
-  const afterContexts = {} as Record<Builder, ResolvedContext>;
-  const outcome = (b: Builder): BuilderOutcome => {
+  const afterContexts = {} as Record<DockerBuilder, ResolvedContext>;
+  const outcome = (b: DockerBuilder): BuilderOutcome => {
     const context = contexts[b];
     const reads = (context.ignorePath ?? path.join(context.root, '.dockerignore')) === writePath;
     const beforeEntries = b === builder ? entries : walkSent(context).entries;

@@ -1,7 +1,7 @@
 import type { ContextOptions } from '../context/resolve.js';
 import type { BuildSelection } from '../effective.js';
 import type { ArtifactCategory } from '../knowledge/artifacts.js';
-import type { Builder } from '../walk/builders.js';
+import type { Builder, DockerBuilder } from '../walk/builders.js';
 
 /**
  * What a suggestion is about: a category of the knowledge table, `large-file` (a big file that no
@@ -128,7 +128,7 @@ export interface AllowList extends Amount {
   /** The whole proposed file, one line per element (`*`, then `!path` lines, then exclusions). */
   lines: string[];
   /** What each builder would send with it (files, bytes, entries). */
-  builders: Record<Builder, Amount>;
+  builders: Record<DockerBuilder, Amount>;
   /** Checked by running both walkers: every Dockerfile source is still satisfied under both. */
   verified: { buildkit: true; classic: true };
 }

@@ -1,8 +1,18 @@
 import { PatternCompileError, type CompiledPattern } from '../dockerignore/pattern.js';
 import { UNKNOWN_PARENT_MATCHES, type PatternMatcher, type ParentMatches } from '../dockerignore/matcher.js';
 
-/** The two ways Docker gathers a build context. */
-export type Builder = 'buildkit' | 'classic';
+/** The two ways Docker gathers a build context, and Buildah's (Podman's) way. */
+export type Builder = 'buildkit' | 'classic' | 'buildah';
+
+/** Docker's two builders, which the comparisons between builders (check, suggest) are about. */
+export type DockerBuilder = 'buildkit' | 'classic';
+
+/** What a BuildFailure names of the pattern that failed. */
+export interface FailedPattern {
+  readonly text: string;
+  readonly exclusion: boolean;
+  readonly line: number;
+}
 
 /**
  * What a builder's walk decides about one entry. `descend` says whether the builder's own walk
@@ -42,17 +52,17 @@ function hasLateErrors(...matchers: (PatternMatcher | null)[]): boolean {
   return matchers.some((m) => m !== null && m.lateErrors().length > 0);
 }
 
-/** Docker refuses the build: a pattern that only fails when the walk evaluates it. */
+/** Docker (or Buildah) refuses the build: a pattern that only fails when the walk evaluates it. */
 export class BuildFailure extends Error {
   constructor(
     readonly builder: Builder,
     readonly file: string,
-    readonly pattern: CompiledPattern,
+    readonly pattern: FailedPattern,
     readonly path: string,
   ) {
     super(
       `${file}:${pattern.line}: syntax error in pattern ${JSON.stringify((pattern.exclusion ? '!' : '') + pattern.text)} ` +
-        `(Docker fails on it while matching ${JSON.stringify(path)})`,
+        `(${builder === 'buildah' ? 'Buildah' : 'Docker'} fails on it while matching ${JSON.stringify(path)})`,
     );
     this.name = 'BuildFailure';
   }

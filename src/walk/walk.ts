@@ -170,7 +170,7 @@ export function visitChild<S>(
   if (dir.builderInside) {
     // Patterns compare bytes: a name that is not UTF-8 is matched with its bytes kept.
     const verdict = filter.visit(childRaw ? decodeKeepingBytes(childRaw) : path, isDir, dir.state);
-    sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder === 'classic');
+    sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder !== 'buildkit');
     descend = isDir && verdict.descend;
     state = verdict.state;
   }
