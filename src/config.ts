@@ -32,7 +32,7 @@ export interface BudgetConfig {
 export interface CtxsizeConfig extends BudgetConfig {
   /** The baseline file to compare with. */
   baseline?: string;
-  builder?: 'buildkit' | 'classic';
+  builder?: 'buildkit' | 'classic' | 'buildah';
   /** The Dockerfile. */
   file?: string;
   format?: OutputFormat;
@@ -137,8 +137,10 @@ export function validateConfig(raw: unknown, label: string, baseDir: string): Ct
   if (file !== undefined) config.file = insideProject(label, 'file', file, baseDir);
   const builder = string('builder');
   if (builder !== undefined) {
-    if (builder !== 'buildkit' && builder !== 'classic') throw fail('builder', `expected "buildkit" or "classic", not ${JSON.stringify(builder)}`);
-    config.builder = builder;
+    if (builder !== 'buildkit' && builder !== 'classic' && builder !== 'buildah' && builder !== 'podman') {
+      throw fail('builder', `expected "buildkit", "classic", "buildah" or "podman", not ${JSON.stringify(builder)}`);
+    }
+    config.builder = builder === 'podman' ? 'buildah' : builder;
   }
   const format = string('format');
   if (format !== undefined) {

@@ -2,6 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createFilter } from './context/filter.js';
 import { InputError, resolveContext, type ContextOptions } from './context/resolve.js';
+import { BuildahMatcher, BuildahPatternError } from './dockerignore/buildah.js';
 import { PatternMatcher, parentPaths } from './dockerignore/matcher.js';
 import { PatternCompileError } from './dockerignore/pattern.js';
 import type { Builder, BuilderFilter } from './walk/builders.js';
@@ -112,10 +113,10 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
     }
     const ignoreFile = context.ignore?.file ?? null;
     const filter = createFilter(context);
-    const matcher = context.ignore ? new PatternMatcher(context.ignore, context.platform) : null;
+    const matcher = context.ignore === null ? null : builder === 'buildah' ? new BuildahMatcher(context.ignore) : new PatternMatcher(context.ignore, context.platform);
 
     let decidedBy: DecidingRule | null = null;
-    let lateError: PatternCompileError | null = null;
+    let lateError: PatternCompileError | BuildahPatternError | null = null;
     if (matcher !== null) {
       try {
         const decision = matcher.decide(relative);
@@ -124,14 +125,16 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
             file: matcher.file,
             line: decision.pattern.line,
             pattern: (decision.pattern.exclusion ? '!' : '') + decision.pattern.text,
-            matched: decision.matchedPath ?? relative,
+            // Buildah's patterns cover what lies below what they match: the path itself counts.
+            matched: ('matchedPath' in decision ? decision.matchedPath : null) ?? relative,
           };
         }
       } catch (error) {
-        if (!(error instanceof PatternCompileError)) throw error;
+        if (!(error instanceof PatternCompileError) && !(error instanceof BuildahPatternError)) throw error;
         lateError = error;
       }
     }
+    const engine = builder === 'buildah' ? 'Buildah' : 'Docker';
 
     let inContext = false;
     let reason: string;
@@ -147,27 +150,27 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
     }
     if (filter.failure !== null || lateError !== null) {
       const failed = filter.failure?.pattern ?? lateError!.pattern;
-      reason = `Docker fails the build: the pattern ${JSON.stringify(failed.text)} at ${context.ignore?.file}:${failed.line} does not compile`;
+      reason = `${engine} fails the build: the pattern ${JSON.stringify(failed.text)} at ${context.ignore?.file}:${failed.line} does not compile`;
     } else if (blockedAt !== null) {
       reason =
         decidedBy?.pattern.startsWith('!') === true
-          ? `re-included by ${describeRule(decidedBy)}, but the ${builder} builder never enters the excluded directory ${JSON.stringify(blockedAt)}`
+          ? `re-included by ${describeRule(decidedBy)}, but ${builder === 'buildah' ? 'Buildah' : `the ${builder} builder`} never enters the excluded directory ${JSON.stringify(blockedAt)}`
           : `its parent directory ${JSON.stringify(blockedAt)} is excluded${decidedBy ? ` by ${describeRule(decidedBy)}` : ''}`;
     } else {
       const verdict = filter.visit(relative, type === 'dir', state);
       const failure = filter.failure as Error | null;
       if (failure !== null) {
-        reason = `Docker fails the build: ${failure.message}`;
-      } else if (verdict.included && !(builder === 'classic' && type === 'other' && isSocket(context.root, relative))) {
+        reason = `${engine} fails the build: ${failure.message}`;
+      } else if (verdict.included && !(builder !== 'buildkit' && type === 'other' && isSocket(context.root, relative))) {
         inContext = true;
         if (decidedBy === null) reason = 'no pattern matches it';
         else if (decidedBy.pattern.startsWith('!')) reason = `re-included by ${describeRule(decidedBy)}`;
         else reason = `the classic builder always sends its Dockerfile and .dockerignore, although ${describeRule(decidedBy)} excludes it`;
       } else if (verdict.included) {
-        reason = 'the classic builder never sends sockets';
+        reason = `the ${builder === 'buildah' ? 'Buildah copier' : 'classic builder'} never sends sockets`;
       } else {
         const sentChild =
-          builder === 'buildkit' && type === 'dir' && verdict.descend
+          builder !== 'classic' && type === 'dir' && verdict.descend
             ? firstSentBelow(filter, context.root, relative, verdict.state)
             : null;
         if (sentChild !== null) {

@@ -245,7 +245,9 @@ interface EffectiveResult {
 function effectiveMeasurement(context: ResolvedContext, selection: BuildSelection) {
   let plan: EffectivePlan | null = null;
   let note: WalkWarning | null = null;
-  if (context.dockerfile !== null) {
+  // Buildah has no effective context to compute: a local build reads its COPY sources from the
+  // directory itself, and a remote Podman uploads the whole filtered context (see the report).
+  if (context.dockerfile !== null && context.builder !== 'buildah') {
     try {
       plan = planEffective({ ...context, builder: 'buildkit' }, selection);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, platformsFrom } from '../cli/args.js';
+import { BUILD_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { configuredPlatforms } from '../config.js';
@@ -17,7 +17,9 @@ to the current directory when it exists there, else relative to DIR.
 Options:
       --dir DIR         the context directory (default .)
   -f, --file PATH       the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
-      --builder NAME    explain only buildkit or classic (default both)
+      --builder NAME    explain only buildkit, classic or buildah (alias
+                        podman); default: BuildKit and classic
+      --ignorefile PATH with --builder buildah: the ignore file (Podman's flag)
       --target STAGE    the stage the Dockerfile builds (default the last)
       --build-arg K=V   a build argument (repeatable)
       --platform P[,P…] the target platforms, as docker build --platform (default:
@@ -39,6 +41,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       dir: { type: 'string' },
       file: { type: 'string', short: 'f' },
       builder: { type: 'string' },
+      ignorefile: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...BUILD_OPTIONS,
@@ -51,19 +54,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const target = positionals[0];
   if (target === undefined) throw new UsageError("explain: which path? see 'ctxsize explain --help'");
-  if (values.builder !== undefined && values.builder !== 'buildkit' && values.builder !== 'classic') {
-    throw new UsageError(`--builder must be buildkit or classic, not ${JSON.stringify(values.builder)}`);
-  }
+  const builder = values.builder === undefined ? undefined : parseBuilder(values.builder);
+  const ignoreFile = parseIgnoreFileFlag(values.ignorefile, builder ?? 'buildkit');
   const explanation = explainPath(target, {
     dir: values.dir ?? '.',
     dockerfile: values.file,
     cwd: io.cwd,
-    builders: values.builder ? [values.builder as 'buildkit' | 'classic'] : undefined,
+    builders: builder ? [builder] : undefined,
+    ignoreFile,
   });
   const dir = values.dir ?? '.';
   const platforms = platformsFrom(values.platform, values.platform === undefined ? configuredPlatforms(dir, io.cwd) : undefined, io.env);
   const bkContext = resolveContext({ dir, dockerfile: values.file, cwd: io.cwd, builder: 'buildkit' });
-  const effective = explainEffective(bkContext, explanation.path, {
+  // Buildah has no effective context: a local build reads COPY sources from the directory.
+  const effective = builder === 'buildah' ? null : explainEffective(bkContext, explanation.path, {
     target: values.target,
     buildArgs: parseBuildArgs(values['build-arg'], io.env),
     ...(platforms !== undefined ? { platforms } : {}),
@@ -77,7 +81,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     `${escapeControl(explanation.path)}${explanation.type === 'dir' ? '/' : ''}${explanation.exists ? '' : ' (does not exist)'}  (PATH read relative to ${from})`,
   ];
   for (const b of explanation.builders) {
-    const name = b.builder === 'buildkit' ? 'BuildKit' : 'classic ';
+    const name = b.builder === 'buildkit' ? 'BuildKit' : b.builder === 'buildah' ? 'Buildah ' : 'classic ';
     lines.push(`  ${name}  ${b.inContext ? 'SENT    ' : 'EXCLUDED'}  ${b.reason}`);
   }
   if (effective !== null) {

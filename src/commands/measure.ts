@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../baseline.js';
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, platformsFrom } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
 import { isKnownError, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { startProgress } from '../cli/progress.js';
@@ -35,7 +35,8 @@ baseline, and report it as text, JSON, Markdown or Prometheus metrics.
 
 Options:
   -f, --file PATH         the Dockerfile (default DIR/Dockerfile); selects <Dockerfile>.dockerignore
-      --builder NAME      buildkit (default) or classic
+      --builder NAME      buildkit (default), classic, or buildah (alias podman)
+      --ignorefile PATH   with --builder buildah: the ignore file (Podman's flag)
       --target STAGE      the stage the effective context follows (default the last)
       --build-arg K=V     a build argument for the effective context (repeatable)
       --platform P[,P…]   the target platforms, as docker build --platform (default:
@@ -154,6 +155,8 @@ interface Settings {
   dir: string;
   format: OutputFormat;
   builder: Builder;
+  /** `--ignorefile` (Buildah only). */
+  ignoreFile: string | undefined;
   /** The Dockerfile: as given on the command line (relative to cwd) or absolute from the config. */
   file: string | undefined;
   top: number;
@@ -239,10 +242,12 @@ function settingsFrom(
   if (composeSetting !== undefined && values.file !== undefined) {
     throw new UsageError('-f/--file and --compose cannot be combined: with --compose each service names its own Dockerfile');
   }
+  const builder = values.builder !== undefined ? parseBuilder(values.builder) : (config.builder ?? 'buildkit');
   return {
     dir,
     format,
-    builder: values.builder !== undefined ? parseBuilder(values.builder) : (config.builder ?? 'buildkit'),
+    builder,
+    ignoreFile: parseIgnoreFileFlag(values.ignorefile, builder),
     file: values.file ?? (composeSetting === undefined ? config.file : undefined),
     top: parseCount('--top', values.top, config.top ?? 10),
     budgets,
@@ -350,6 +355,7 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
       dir: settings.dir,
       dockerfile: settings.file,
       builder: settings.builder,
+      ignoreFile: settings.ignoreFile,
       top: settings.top,
       cwd: io.cwd,
       target: settings.target,

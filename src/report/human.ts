@@ -36,7 +36,7 @@ function shown(file: string | null, cwd: string): string {
 /** The human report of `ctxsize [DIR]`. */
 export function formatMeasure(report: MeasureReport, cwd: string): string {
   const lines: string[] = [];
-  const builder = report.builder === 'buildkit' ? 'BuildKit' : 'classic builder';
+  const builder = report.builder === 'buildkit' ? 'BuildKit' : report.builder === 'buildah' ? 'Podman/Buildah' : 'classic builder';
   lines.push(`Build context ${shown(report.root, cwd)} (${builder})`);
   lines.push(`  Dockerfile:   ${shown(report.dockerfile, cwd)}`);
   lines.push(`  ignore file:  ${shown(report.ignoreFile, cwd)}`);
@@ -93,6 +93,11 @@ export function formatMeasure(report: MeasureReport, cwd: string): string {
           ? 'BuildKit transfers nothing: no instruction of the target reads the context.'
           : `BuildKit transfers only what the Dockerfile uses: ${humanSize(report.effective.bytes)} in ${number.format(report.effective.files)} files.`,
     );
+  }
+  if (report.builder === 'buildah') {
+    lines.push('');
+    lines.push('Podman/Buildah: a local build reads COPY sources straight from this directory, through the');
+    lines.push('ignore file; a remote Podman (podman machine on macOS and Windows) uploads all of "sent".');
   }
   for (const p of report.sourceProblems ?? []) {
     const why = p.problem === 'missing' ? 'matches nothing in the context' : `is excluded${p.excludedBy ? ` by ${JSON.stringify(p.excludedBy.pattern)} (${p.excludedBy.file}:${p.excludedBy.line})` : ''}`;
