@@ -72,14 +72,31 @@ function parse(status: number | null, stdout: string, stderr: string): BuildahAn
   return { entries };
 }
 
+/**
+ * Builds side by side share the private image store, and now and then one fails to commit its
+ * image after copying ("layer not known"): a failure of the store, not Buildah refusing the
+ * context. Such answers are asked again.
+ */
+const storeHiccup = (a: BuildahAnswer): boolean => 'error' in a && /layer not known|committing the finished image|copying layers and metadata/.test(a.message);
+
 /** What the real Buildah copies from `dir` (with `-f dockerfile` when given). */
 export function listWithBuildah(contextSh: string, dir: string, dockerfile?: string): BuildahAnswer {
-  const r = spawnSync(contextSh, ['--json', dir, ...(dockerfile ? [dockerfile] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return parse(r.status, r.stdout, r.stderr);
+  for (let attempt = 0; ; attempt++) {
+    const r = spawnSync(contextSh, ['--json', dir, ...(dockerfile ? [dockerfile] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const answer = parse(r.status, r.stdout, r.stderr);
+    if (!storeHiccup(answer) || attempt === 2) return answer;
+  }
 }
 
 /** The same, without blocking (to run a few builds side by side). */
-export function listWithBuildahAsync(contextSh: string, dir: string, dockerfile?: string): Promise<BuildahAnswer> {
+export async function listWithBuildahAsync(contextSh: string, dir: string, dockerfile?: string): Promise<BuildahAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await listOnce(contextSh, dir, dockerfile);
+    if (!storeHiccup(answer) || attempt === 2) return answer;
+  }
+}
+
+function listOnce(contextSh: string, dir: string, dockerfile?: string): Promise<BuildahAnswer> {
   return new Promise((resolve, reject) => {
     execFile(contextSh, ['--json', dir, ...(dockerfile ? [dockerfile] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       try {
