@@ -371,7 +371,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     const shared = primaryView.context.ignorePath;
     for (const reader of readers) {
       if (reader.found === 'given') continue;
-      if (reader.ignoreFiles[primaryView.builder] !== shared) continue;
+      // Readers know Docker's lookup; Podman's other Containerfiles are not followed.
+      if (primaryView.builder === 'buildah' || reader.ignoreFiles[primaryView.builder] !== shared) continue;
       const rel = path.relative(root, reader.dockerfile).split(path.sep).join('/');
       const buildArgs = Object.fromEntries(Object.entries(reader.service?.args ?? {}).filter((e): e is [string, string] => e[1] !== null));
       let otherUse: ReturnType<typeof dockerfileUse>;
