@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createFilter } from '../context/filter.js';
 import { followLinks } from '../context/follow-links.js';
 import { resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
+import { BuildahMatcher } from '../dockerignore/buildah.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
 import { artifactMatcher } from '../knowledge/artifacts.js';
@@ -18,6 +19,7 @@ import { lateErrorFinding, lintIgnoreSyntax } from './ignore-syntax.js';
 import { severityOf } from './rules.js';
 import { findSecrets, type ReadResult } from './secrets.js';
 import { checkSources } from './sources.js';
+import { lintBuildahSyntax, podmanDifferences } from './podman.js';
 import { indexTree, isWithin, type TreeIndex } from './tree.js';
 import type { CheckReport, Finding, Severity } from './types.js';
 import { readGitView, type GitView } from '../context/git-view.js';
@@ -25,6 +27,58 @@ import { findReaders, type DockerfileReader } from '../context/readers.js';
 import { RULES } from './rules.js';
 import { applySuppressions, inlineSuppressions, type RuleSuppression } from './suppress.js';
 import { readFileSync } from 'node:fs';
+
+function builderName(builder: Builder): string {
+  return builder === 'buildkit' ? 'BuildKit' : builder === 'buildah' ? 'Podman/Buildah' : 'the classic builder';
+}
+
+function exists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The differences between Podman's and Docker's reading, when both kinds of user build: both
+ * `.containerignore` and `.dockerignore` exist, or the options name both builders.
+ */
+function podmanFindings(options: CheckOptions, root: string, views: BuilderView[], treePaths: string[]): Finding[] {
+  const both = exists(path.join(root, '.containerignore')) && exists(path.join(root, '.dockerignore'));
+  const named = new Set([options.builder ?? 'buildkit', ...(options.alsoBuilders ?? [])]);
+  const podmanToo = both || named.has('buildah');
+  const dockerToo = both || named.has('buildkit') || named.has('classic');
+  if (!podmanToo || !dockerToo) return [];
+  const docker = views.find((v) => v.builder === 'buildkit');
+  let podman = views.find((v) => v.builder === 'buildah');
+  if (docker === undefined) return [];
+  let podmanSent = podman?.sent;
+  // What Buildah refuses, when `--builder` did not make Podman the checked builder.
+  const refusals: Finding[] = [];
+  if (podman === undefined) {
+    let context: ResolvedContext;
+    try {
+      context = resolveContext({ ...options, builder: 'buildah' });
+    } catch {
+      return []; // Buildah refuses the project: `check --builder buildah` says why
+    }
+    const lint = context.ignore === null ? null : lintBuildahSyntax(context.ignore);
+    refusals.push(...(lint?.findings ?? []));
+    const usable = lint?.usable ?? null;
+    podman = { builder: 'buildah', context, usable, sent: new Set() };
+    podmanSent = walkSent(root, createFilter({ ...context, ignore: usable }), null, null);
+  }
+  return [...refusals, ...podmanDifferences({
+    docker: { file: docker.context.ignore, path: docker.context.ignorePath },
+    podman: { file: podman.context.ignore, path: podman.context.ignorePath },
+    platform: docker.context.platform,
+    treePaths,
+    dockerSent: docker.sent,
+    podmanSent: podmanSent!,
+  })];
+}
 
 /** Options of {@link checkContext}. */
 export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
@@ -34,6 +88,11 @@ export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
    * linted too when it is a different file.
    */
   builder?: Builder;
+  /**
+   * Other builders the project is built with (`--builder buildkit,podman`): with both Docker and
+   * Podman named, lines the two read differently are reported.
+   */
+  alsoBuilders?: Builder[];
   /** The build stage to check (default: the last one). */
   target?: string;
   /** `--build-arg` values, used to resolve `ARG`s in sources. */
@@ -274,8 +333,15 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   for (const [builder, context] of resolved) {
     let usable: IgnoreFile | null = null;
     if (context.ignore !== null) {
-      const key = context.ignorePath!;
+      // Buildah reads the same file by other rules: its lint is its own.
+      const key = (builder === 'buildah' ? 'buildah:' : '') + context.ignorePath!;
       let entry = linted.get(key);
+      if (entry === undefined && builder === 'buildah') {
+        const lint = lintBuildahSyntax(context.ignore);
+        findings.push(...lint.findings);
+        entry = { usable: lint.usable, quiet: new Set() };
+        linted.set(key, entry);
+      }
       if (entry === undefined) {
         const lint = lintIgnoreSyntax(context.ignore, context.platform);
         findings.push(...lint.findings);
@@ -323,7 +389,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       rule: 'unreadable-path',
       file: display(w.path),
       line: 0,
-      message: `${w.message}: ${primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder'} reads it too, and the build fails`,
+      message: `${w.message}: ${builderName(primaryView.builder)} reads it too, and the build fails`,
       fix: 'fix its permissions, or exclude it in the ignore file',
       paths: [w.path],
     });
@@ -426,6 +492,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   };
   const lintedRules = new Set<string>();
   for (const view of views) {
+    // These rules reason with Docker's matcher: not applied to what only Podman reads.
+    if (view.builder === 'buildah') continue;
     if (view.usable === null || lintedRules.has(view.context.ignorePath!)) continue;
     lintedRules.add(view.context.ignorePath!);
     const quietLines = linted.get(view.context.ignorePath!)?.quiet;
@@ -448,7 +516,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   }
 
   // 6. The Dockerfiles' sources against the primary builder's context.
-  const matcher = primaryView.usable ? new PatternMatcher(primaryView.usable, primaryView.context.platform) : null;
+  const matcher = primaryView.usable === null ? null : primaryView.builder === 'buildah' ? new BuildahMatcher(primaryView.usable) : new PatternMatcher(primaryView.usable, primaryView.context.platform);
   for (const u of allUses) {
     const found = checkSources({
       sources: u.use.sources,
@@ -457,7 +525,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       matcher,
       dockerfile: u.shown,
       escapes: primaryView.context.platform === 'posix',
-      builderName: primaryView.builder === 'buildkit' ? 'BuildKit' : 'the classic builder',
+      builderName: builderName(primaryView.builder),
       linkTargets: (p) => {
         const followed = followLinks(root, [p]) ?? [];
         return followed.length === 1 && followed[0] === p ? [] : followed.filter((f) => f !== p && !isWithin(p, f));
@@ -474,7 +542,9 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       ? effective !== null
         ? `the context BuildKit transfers for ${effectiveOf}`
         : 'the build context'
-      : "the classic builder's context";
+      : primaryView.builder === 'buildah'
+        ? 'what Podman/Buildah copies'
+        : "the classic builder's context";
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
   // The user's own `!` line is intent: a file re-included by name (`!.env.production`) is sent
   // on purpose. The finding says so; its severity stays what its content decides.
@@ -514,8 +584,10 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     );
   }
 
+  // 8. Podman and Docker users both building: where the two read the project differently.
+  findings.push(...podmanFindings(options, root, views, tree.entries.map((e) => e.path)));
 
-  // 8. Case: Docker never folds it, whatever the file system does.
+  // 9. Case: Docker never folds it, whatever the file system does.
   if (views.some((v) => v.usable !== null) && isCaseInsensitive(root, tree)) {
     const file = primaryView.context.ignore?.file ?? views.find((v) => v.usable !== null)!.context.ignore!.file;
     findings.push({

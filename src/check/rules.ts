@@ -165,6 +165,18 @@ export const RULES: Record<RuleId, RuleInfo> = {
     example: 'a directory without read permission',
     basis: "the error the walk got reading the path",
   },
+  'podman-pattern-differs': {
+    severity: 'warning',
+    summary: 'Podman users build the project too, and a line means something else to Podman (Buildah) than to Docker: `+ ( | ^` reach a regular expression, a leading space keeps a `/`',
+    example: '`a+b`, ` /dist`, `! /keep`',
+    basis: "the line read by Docker's parser and by Buildah's, each pattern matched over the tree",
+  },
+  'containerignore-hides-dockerignore': {
+    severity: 'warning',
+    summary: 'a .containerignore makes Podman ignore the .dockerignore that Docker reads, and the two send different paths',
+    example: '.containerignore written once, .dockerignore updated since',
+    basis: "Buildah's ignore-file lookup, and both contexts walked",
+  },
 };
 
 /** The severity of a rule. */

@@ -26,7 +26,8 @@ export interface SourceCheckInput {
   /** Paths the builder sends (its whole filtered context). */
   sent: ReadonlySet<string>;
   /** The ignore file's usable rules, to name the rule that excludes a source (null when there is none). */
-  matcher: PatternMatcher | null;
+  /** Names the deciding rule (Docker's matcher, or Buildah's). */
+  matcher: Pick<PatternMatcher, 'file'> & { decide(path: string): { pattern: { exclusion: boolean; text: string; line: number } | null; matchedPath?: string | null } } | null;
   /** The Dockerfile as the user would name it. */
   dockerfile: string;
   escapes: boolean;

@@ -29,7 +29,9 @@ export type RuleId =
   | 'secret-content'
   | 'case-mismatch'
   | 'case-insensitive-fs'
-  | 'unreadable-path';
+  | 'unreadable-path'
+  | 'podman-pattern-differs'
+  | 'containerignore-hides-dockerignore';
 
 /** One problem `ctxsize check` found. */
 export interface Finding {

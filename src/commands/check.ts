@@ -1,4 +1,4 @@
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, contextFromFlags, parseCommandArgs } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, contextFromFlags, parseBuilder, parseCommandArgs } from '../cli/args.js';
 import { formatAnnotation, onGitHubActions } from '../report/github.js';
 import { EXIT } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
@@ -28,8 +28,12 @@ Options:
                            "platform" in .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, else
                            linux on this machine's architecture); several: their union
       --builder NAME       lint this builder's ignore file first and check sources and secrets
-                           against its context: buildkit (default) or classic; the other builder's
-                           ignore file is linted too when it differs
+                           against its context: buildkit (default), classic or buildah (alias
+                           podman); the other builder's ignore file is linted too when it differs.
+                           A list (buildkit,podman) says both Docker and Podman users build:
+                           lines the two read differently are reported (as when both
+                           .dockerignore and .containerignore exist)
+      --ignorefile PATH    with --builder buildah: the ignore file (Podman's flag)
       --ignore RULE        silence a rule (repeatable); suppressed findings are
                            counted in the summary. Also: an "ignore" list in
                            .ctxsizerc.json, and "# ctxsize-ignore RULE" on the
@@ -84,7 +88,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     suppress.push({ rule: item.rule, ...(item.paths ? { paths: item.paths } : {}), source: `ignore in ${loaded!.label}` });
   }
-  const report = checkContext({ ...contextFromFlags(values, positionals, io, loaded?.config.platform), suppress });
+  // `--builder buildkit,podman`: the first is checked; naming Docker and Podman asks where they differ.
+  const builders = (values.builder ?? loaded?.config.builder ?? 'buildkit').split(',');
+  const alsoBuilders = builders.slice(1).map((b) => parseBuilder(b));
+  const report = checkContext({ ...contextFromFlags({ ...values, builder: builders[0] }, positionals, io, loaded?.config.platform), alsoBuilders, suppress });
   io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
   if (onGitHubActions(io.env)) {
     // Error-level findings (with --strict, warnings too) as workflow annotations on their file and line.

@@ -98,8 +98,17 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     buildkit: resolveContext({ ...options, builder: 'buildkit' }),
     classic: resolveContext({ ...options, builder: 'classic' }),
   };
-  const context = contexts[builder];
-  const writePath = context.ignorePath ?? path.join(context.root, '.dockerignore');
+  let context = contexts[builder];
+  if (options.builder === 'buildah') {
+    // Podman reads its own file (a .containerignore hides .dockerignore): the lines go there, and
+    // are planned over its rules as Docker reads them (suggested lines mean the same to both).
+    const podman = resolveContext({ ...options, builder: 'buildah' });
+    const file = podman.ignorePath ?? path.join(podman.root, '.containerignore');
+    const bytes = podman.ignorePath === null ? null : readFileSync(podman.ignorePath);
+    context = { ...context, ignorePath: podman.ignorePath, ignore: bytes === null ? null : parseIgnoreFile(bytes, podman.ignore?.file ?? file, context.platform) };
+    if (podman.ignorePath === null) context = { ...context, ignorePath: null };
+  }
+  const writePath = context.ignorePath ?? path.join(context.root, options.builder === 'buildah' ? '.containerignore' : '.dockerignore');
   const current = readCurrent(writePath, context.ignorePath !== null);
   const cwd = options.cwd ?? process.cwd();
   const label = displayPath(writePath, cwd);
