@@ -259,9 +259,9 @@ describe('action.yml: its steps run as the runner runs them', () => {
   });
 
   it('bad input fails the step with exit 2 and says why: never a silent pass', () => {
-    const builder = run({ directory: 'app', builder: 'podman' });
+    const builder = run({ directory: 'app', builder: 'kaniko' });
     assert.equal(builder.status, 2);
-    assert.match(builder.stderr, /--builder must be buildkit or classic/);
+    assert.match(builder.stderr, /--builder must be buildkit, classic or buildah/);
     const baseline = run({ directory: 'app', baseline: 'missing.json', 'max-growth': '10' });
     assert.equal(baseline.status, 2);
     assert.match(baseline.stderr, /missing\.json/);

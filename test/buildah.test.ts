@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listContext } from '../src/index.js';
@@ -162,6 +162,55 @@ describe('ctxsize ls --builder buildah (the CLI)', () => {
       const ls = runCtxsize(['ls', '--builder', 'buildah', root]);
       assert.equal(ls.status, 2);
       assert.match(ls.stderr, /\.containerignore:2: syntax error in pattern "\(x"/);
+    });
+  });
+});
+
+describe('check and suggest for Podman users', () => {
+  it('check reports lines Docker and Podman read differently, with the paths, when both files exist', async () => {
+    await withTree(
+      { Dockerfile: 'FROM alpine\nCOPY src /src\n', '.dockerignore': 'dist\na+b\n', '.containerignore': 'dist\na\\+b\n', 'dist/x': '', ab: '', 'a+b': '', 'src/y': '' },
+      (root) => {
+        const r = runCtxsize(['check', '--json', root]);
+        const report = JSON.parse(r.stdout) as { findings: { rule: string; line: number; paths?: string[]; file: string }[] };
+        const hides = report.findings.find((f) => f.rule === 'containerignore-hides-dockerignore');
+        assert.equal(hides, undefined, 'the two files send the same paths (Podman reads "a\\+b" as Docker reads "a+b")');
+        writeFileSync(path.join(root, '.containerignore'), 'dist\n');
+        const again = JSON.parse(runCtxsize(['check', '--json', root]).stdout) as typeof report;
+        const hidden = again.findings.find((f) => f.rule === 'containerignore-hides-dockerignore');
+        assert.ok(hidden, JSON.stringify(again.findings.map((f) => f.rule)));
+        assert.deepEqual(hidden.paths, ['a+b']);
+      },
+    );
+  });
+
+  it('check --builder buildkit,podman: each differing line of the shared file, with the paths it splits', async () => {
+    await withTree({ Dockerfile: 'FROM alpine\n', '.dockerignore': ' /dist\na+b\nnode_modules\n', 'dist/x': '', ab: '', 'a+b': '' }, (root) => {
+      const quiet = JSON.parse(runCtxsize(['check', '--json', root]).stdout) as { findings: { rule: string }[] };
+      assert.ok(!quiet.findings.some((f) => f.rule === 'podman-pattern-differs'), 'Docker users only: nothing to compare');
+      const r = JSON.parse(runCtxsize(['check', '--json', '--builder', 'buildkit,podman', root]).stdout) as { findings: { rule: string; line: number; paths?: string[] }[] };
+      const differs = r.findings.filter((f) => f.rule === 'podman-pattern-differs');
+      assert.deepEqual(differs.map((f) => [f.line, f.paths]), [[1, ['dist', 'dist/x']], [2, ['a+b', 'ab']]]);
+    });
+  });
+
+  it('check --builder podman reports what Buildah refuses, and sources against what it copies', async () => {
+    await withTree({ Containerfile: 'FROM alpine\nCOPY dist /dist\n', '.containerignore': '(x\ndist\n', 'dist/x': '' }, (root) => {
+      const r = runCtxsize(['check', '--json', '--builder', 'podman', root]);
+      assert.equal(r.status, 1);
+      const report = JSON.parse(r.stdout) as { findings: { rule: string; line: number; message: string }[] };
+      assert.ok(report.findings.some((f) => f.rule === 'pattern-compile-error' && f.line === 1 && /Podman/.test(f.message)));
+      assert.ok(report.findings.some((f) => f.rule === 'source-excluded' && /Podman\/Buildah/.test(f.message)));
+    });
+  });
+
+  it('suggest --builder podman --write writes the .containerignore Podman reads, and only that file', async () => {
+    await withTree({ Containerfile: 'FROM alpine\nCOPY src /src\n', '.containerignore': '# mine\n', '.dockerignore': 'x\n', 'src/a': '', '.git/HEAD': 'ref: x\n', '.git/objects/o': 'y'.repeat(4000) }, (root) => {
+      const r = runCtxsize(['suggest', '--builder', 'podman', '--write', root]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(readFileSync(path.join(root, '.containerignore'), 'utf8'), /^# mine\n[\s\S]*\.git/);
+      assert.equal(readFileSync(path.join(root, '.dockerignore'), 'utf8'), 'x\n');
+      assert.ok(!paths(root).includes('.git/objects/o'));
     });
   });
 });

@@ -138,7 +138,7 @@ describe('ctxsize CLI', () => {
       assert.match(r.stderr, /unknown option --jsn \(did you mean --json\?\)/);
       const b = runCtxsize(['--builder', 'legacy', '.']);
       assert.equal(b.status, 2);
-      assert.match(b.stderr, /--builder must be buildkit or classic/);
+      assert.match(b.stderr, /--builder must be buildkit, classic or buildah \(podman\)/);
     });
   });
 });

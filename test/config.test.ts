@@ -46,7 +46,7 @@ describe('validateConfig', () => {
       [{ maxSize: -1 }, /: c\.json: maxSize: a number of bytes must be a whole number/],
       [{ maxFiles: 1.5 }, /: c\.json: maxFiles: expected a whole number of files, not number 1\.5$/],
       [{ maxGrowth: 'lots' }, /: c\.json: maxGrowth: "lots" is not a percentage/],
-      [{ builder: 'kaniko' }, /: c\.json: builder: expected "buildkit" or "classic", not "kaniko"$/],
+      [{ builder: 'kaniko' }, /: c\.json: builder: expected "buildkit", "classic", "buildah" or "podman", not "kaniko"$/],
       [{ format: 'yaml' }, /: c\.json: format: expected one of text, json, markdown, prometheus/],
       [{ top: '5' }, /: c\.json: top: expected a whole number, not string "5"$/],
       [{ baseline: '' }, /: c\.json: baseline: expected a non-empty string/],

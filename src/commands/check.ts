@@ -27,12 +27,13 @@ Options:
       --platform P[,P…]    the target platforms, as docker build --platform (default:
                            "platform" in .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, else
                            linux on this machine's architecture); several: their union
-      --builder NAME       lint this builder's ignore file first and check sources and secrets
-                           against its context: buildkit (default), classic or buildah (alias
-                           podman); the other builder's ignore file is linted too when it differs.
-                           A list (buildkit,podman) says both Docker and Podman users build:
-                           lines the two read differently are reported (as when both
-                           .dockerignore and .containerignore exist)
+      --builder NAME       lint this builder's ignore file first and check sources
+                           and secrets against its context: buildkit (default),
+                           classic or buildah (alias podman); the other builder's
+                           ignore file is linted too when it differs. A list
+                           (buildkit,podman) says Docker and Podman users both
+                           build: lines the two read differently are reported
+                           (as when .dockerignore and .containerignore both exist)
       --ignorefile PATH    with --builder buildah: the ignore file (Podman's flag)
       --ignore RULE        silence a rule (repeatable); suppressed findings are
                            counted in the summary. Also: an "ignore" list in

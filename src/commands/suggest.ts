@@ -39,7 +39,11 @@ Options:
       --platform P[,P…]    the target platforms, as docker build --platform (default:
                            "platform" in .ctxsizerc.json, DOCKER_DEFAULT_PLATFORM, else
                            linux on this machine's architecture); several: their union
-      --builder NAME       buildkit (default) or classic: whose context and ignore file
+      --builder NAME       buildkit (default) or classic: whose context and ignore file;
+                           buildah (alias podman): the file Podman reads (.containerignore
+                           when it exists, or when neither file does), lines planned with
+                           BuildKit's walk over it
+      --ignorefile PATH    with --builder buildah: the ignore file (Podman's flag)
       --large SIZE         the large-file threshold (default 1MB; e.g. 500kB, 10MiB)
       --no-gitignore       do not convert .gitignore entries
       --write              write the selected suggestions to the ignore file

@@ -106,7 +106,6 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     const file = podman.ignorePath ?? path.join(podman.root, '.containerignore');
     const bytes = podman.ignorePath === null ? null : readFileSync(podman.ignorePath);
     context = { ...context, ignorePath: podman.ignorePath, ignore: bytes === null ? null : parseIgnoreFile(bytes, podman.ignore?.file ?? file, context.platform) };
-    if (podman.ignorePath === null) context = { ...context, ignorePath: null };
   }
   const writePath = context.ignorePath ?? path.join(context.root, options.builder === 'buildah' ? '.containerignore' : '.dockerignore');
   const current = readCurrent(writePath, context.ignorePath !== null);
