@@ -147,6 +147,8 @@ export interface BuildahDecision {
   excluded: boolean;
   /** The last pattern that matched, or null when none did. */
   pattern: BuildahPattern | null;
+  /** The path (the entry itself or the nearest parent) that the deciding pattern matches, or null. */
+  matchedPath: string | null;
 }
 
 /** containers/storage's `PatternMatcher`, as Buildah's copier uses it (the deprecated `Matches`). */
@@ -197,8 +199,15 @@ export class BuildahMatcher {
 
   /** Like matches, also naming the deciding pattern. */
   decide(path: string): BuildahDecision {
-    let decision: BuildahDecision = { excluded: false, pattern: null };
-    for (const p of this.patterns) if (p.matches(path)) decision = { excluded: !p.exclusion, pattern: p };
+    let decision: BuildahDecision = { excluded: false, pattern: null, matchedPath: null };
+    for (const p of this.patterns) if (p.matches(path)) decision = { excluded: !p.exclusion, pattern: p, matchedPath: null };
+    if (decision.pattern !== null) {
+      // A pattern covers what lies below what it matches: name the directory it matched, if any.
+      const pattern = decision.pattern;
+      const parents: string[] = [];
+      for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) parents.push(path.slice(0, i));
+      decision.matchedPath = parents.find((dir) => pattern.matches(dir)) ?? path;
+    }
     return decision;
   }
 

@@ -4,7 +4,7 @@
  * ctxsize's block of the ignore file the builder reads. Planning writes nothing;
  * {@link applySuggestWrite} writes the planned bytes after checking that the file did not change.
  */
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
