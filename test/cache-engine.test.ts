@@ -1,20 +1,31 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeCache } from '../src/cache/index.js';
-import { build, pruneCache, startEngine, type Engine } from './support/engine.js';
+import { after } from 'node:test';
+import { build, built, freshBase, removeImages, startEngine, type Engine } from './support/engine.js';
 
 /**
  * `ctxsize cache` against a real BuildKit (dockerd 20.10, BuildKit v0.8): build a state, change
  * the working tree, ask ctxsize what rebuilds, build again, and compare with the steps the engine
  * did not take from its cache. A `maybe` (a COPY --from of a rebuilt stage) may go either way.
+ * Each case builds on a base image of its own (see freshBase), so it starts with a cold cache.
  */
+
+/** Builds on `base` instead of bbox: the Dockerfile in `dir` is rewritten in place. */
+function rebase(dir: string, base: string): void {
+  const file = path.join(dir, 'Dockerfile');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^FROM bbox\b/gm, `FROM ${base}`));
+}
 
 const engine: Engine | string = startEngine();
 const skip = typeof engine === 'string' ? engine : false;
+after(() => {
+  if (typeof engine !== 'string') removeImages(engine, built);
+});
 
 type Tree = Record<string, string>;
 
@@ -168,13 +179,15 @@ for (const c of CASES) {
     const e = engine as Engine;
     const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-engine-'));
     try {
+      const base = freshBase(e);
       write(dir, c.tree);
+      rebase(dir, base);
       git(dir, 'init', '-q');
       git(dir, 'add', '-A');
       git(dir, 'commit', '-qm', 'state');
-      pruneCache(e);
       build(e, dir);
       c.change(dir);
+      rebase(dir, base);
       const report = analyzeCache({ dir, since: 'HEAD' });
       const second = build(e, dir);
       const said = new Map(report.steps.map((s) => [s.vertex, s]));
@@ -203,10 +216,10 @@ test('cache vs BuildKit: a COPY --from a rebuilt stage that wrote the same file 
   const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-engine-'));
   try {
     write(dir, multi);
+    rebase(dir, freshBase(e));
     git(dir, 'init', '-q');
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'state');
-    pruneCache(e);
     build(e, dir);
     write(dir, { 'src/s.txt': 's2\n' });
     const report = analyzeCache({ dir, since: 'HEAD' });
@@ -230,16 +243,12 @@ test('cache vs BuildKit: a COPY --from a rebuilt stage that wrote the same file 
 test('cache vs BuildKit: --history counts and the reordering\'s benefit, replayed commit by commit', { skip }, () => {
   const e = engine as Engine;
   const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-history-'));
-  const base = mkdtempSync(path.join(tmpdir(), 'ctxsize-cache-base-'));
   try {
     // A base image with an `npm` that installs from package.json and package-lock.json only.
-    write(base, {
-      Dockerfile: 'FROM bbox\nCOPY npm /bin/npm\nRUN chmod +x /bin/npm\n',
-      npm: '#!/bin/sh\ncat package.json package-lock.json > /installed\n',
-    });
-    const tagged = spawnSync(e.docker, ['build', '--network=none', '-q', '-t', 'ctxsize-fake-node:1', base], { env: e.env, encoding: 'utf8' });
-    assert.equal(tagged.status, 0, tagged.stderr);
-    const dockerfile = 'FROM ctxsize-fake-node:1\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN ls -R > /list\n';
+    const fakeNode = (): string =>
+      freshBase(e, { npm: '#!/bin/sh\ncat package.json package-lock.json > /installed\n' }, ['COPY npm /bin/npm', 'RUN chmod +x /bin/npm']);
+    const first = fakeNode();
+    const dockerfile = `FROM ${first}\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN ls -R > /list\n`;
     write(dir, { Dockerfile: dockerfile, '.dockerignore': '.git\n', 'package.json': '{}\n', 'package-lock.json': '{}\n', 'src/a.js': '1\n', 'README.md': 'r\n' });
     git(dir, 'init', '-q');
     git(dir, 'add', '-A');
@@ -253,8 +262,8 @@ test('cache vs BuildKit: --history counts and the reordering\'s benefit, replaye
     const report = analyzeCache({ dir, history: 100 });
     assert.equal(report.history?.commits, 6);
     const commits = spawnSync('git', ['rev-list', '--first-parent', '--reverse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
+    // Each replay starts cold: the committed Dockerfile's base is new, the proposed one gets its own.
     const replay = (text: string | null): Map<string, number> => {
-      pruneCache(e);
       const counts = new Map<string, number>();
       for (const commit of commits) {
         git(dir, 'checkout', '-qf', commit);
@@ -272,13 +281,12 @@ test('cache vs BuildKit: --history counts and the reordering\'s benefit, replaye
     // The reordering, built over the same commits.
     const fix = report.fixes[0]!;
     assert.equal(fix.writable, true, fix.reasons.join('; '));
-    const after = replay(fix.proposed);
+    const after = replay(fix.proposed!.replace(first, fakeNode()));
     const proposedVertex = '[4/6]'; // FROM, WORKDIR, COPY manifests, RUN npm ci, COPY . ., RUN ls
     assert.match(fix.proposed!, /COPY package.json package-lock.json \.\/\nRUN npm ci\n/);
     assert.deepEqual(fix.benefit, { commits: 6, before: 6, after: after.get(proposedVertex) });
     assert.equal(fix.benefit!.after, 3); // the first build, the lock file edit, the package.json edit
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    rmSync(base, { recursive: true, force: true });
   }
 });

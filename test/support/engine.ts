@@ -4,7 +4,8 @@
  * from Debian's packages. Tests that need it skip, with the reason, where it cannot start.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,7 +74,31 @@ export function build(engine: Engine, dir: string, dockerfile = 'Dockerfile'): B
   return [...byId.values()];
 }
 
-/** Empties the engine's build cache, so that a case starts cold. */
-export function pruneCache(engine: Engine): void {
-  spawnSync(engine.docker, ['builder', 'prune', '-af'], { env: engine.env, encoding: 'utf8', timeout: 120_000 });
+let bases = 0;
+/** Every base image this process built, for removeImages. */
+export const built: string[] = [];
+
+/**
+ * A base image of its own (busybox with a unique file): every step built on it has cache keys no
+ * other build shares, so a case starts cold without pruning the engine's cache, and test runs on
+ * the same engine (other checkouts) cannot disturb each other. `extra` adds Dockerfile lines.
+ */
+export function freshBase(engine: Engine, extra: Record<string, string> = {}, lines: string[] = []): string {
+  const name = `ctxsize-cache-test-${process.pid}-${Date.now()}-${bases++}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ctxsize-base-'));
+  try {
+    writeFileSync(path.join(dir, 'Dockerfile'), ['FROM bbox', `RUN echo ${name} > /.base`, ...lines, ''].join('\n'));
+    for (const [file, content] of Object.entries(extra)) writeFileSync(path.join(dir, file), content);
+    const result = spawnSync(engine.docker, ['build', '--network=none', '-q', '-t', name, dir], { env: engine.env, encoding: 'utf8', timeout: 300_000 });
+    if (result.status !== 0) throw new Error(`cannot build a base image: ${result.stderr}`);
+    built.push(name);
+    return name;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes the base images a test built (their cache records go with the engine's own GC). */
+export function removeImages(engine: Engine, names: string[]): void {
+  if (names.length > 0) spawnSync(engine.docker, ['rmi', '-f', ...names], { env: engine.env, encoding: 'utf8', timeout: 120_000 });
 }
