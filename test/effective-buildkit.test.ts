@@ -93,7 +93,8 @@ describe('platform arguments (BuildKit defines them without --build-arg)', () =>
     withTree(
       {
         'Dockerfile': 'FROM alpine AS build-linux\nCOPY . /src\nFROM alpine AS build-darwin\nFROM build-$TARGETOS\n',
-        '.env': 'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+        // AWS's documented example keys would be placeholders: a value of no known sample.
+        '.env': 'API_TOKEN=' + 'Zk39vLq2Xw8TmR4p\n',
       },
       async (root) => {
         const r = await ctxsize(['check', '--json', root], root);

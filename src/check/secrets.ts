@@ -116,9 +116,14 @@ function secretFix(input: SecretInput, path: string, lines: readonly string[] | 
   return `move the ${what} out of ${path} (read it from the environment or a secret store at run time; at build time use RUN --mount=type=secret)`;
 }
 
-/** The context's files that a content scan reads: regular, sent, outside installed dependencies, not binary by name. */
+/** Files of a Git directory that can hold a credential (a remote URL with a token); the rest is objects and refs. */
+const GIT_FILES_WITH_CREDENTIALS = new Set(['config', 'FETCH_HEAD']);
+
+/** The context's files that a content scan reads: not binary by name, and in `.git` only its config. */
 function scannable(entry: Entry): boolean {
-  return !BINARY_EXTENSIONS.has(extensionOf(baseName(entry.path)));
+  const name = baseName(entry.path);
+  if ((entry.path.startsWith('.git/') || entry.path.includes('/.git/')) && !GIT_FILES_WITH_CREDENTIALS.has(name)) return false;
+  return !BINARY_EXTENSIONS.has(extensionOf(name));
 }
 
 /** Scan a file too large for one read, chunk by chunk with overlap; null when it cannot be read. */
@@ -192,7 +197,7 @@ export function findSecrets(input: SecretInput): Finding[] {
   const unscanned = new Set<string>();
   const tooLarge: Entry[] = [];
   /** Env files read: the first setting holding a credential, or null. */
-  const envCredentials = new Map<string, { line: number; name: string } | null>();
+  const envCredentials = new Map<string, { line: number; name: string } | 'template' | null>();
   tree.entries.forEach((entry, i) => {
     if (entry.type !== 'file' || foreign.has(i) || !input.sent.has(entry.path) || insideSecretDir(entry.path)) return;
     if (!scannable(entry) && !byName.has(entry.path)) return;
@@ -250,14 +255,14 @@ export function findSecrets(input: SecretInput): Finding[] {
     if (contentHits.get(path)?.some((m) => m.weak === undefined)) continue;
     const test = testLocation(path);
     const env = envCredentials.get(path);
-    if (env === null) {
-      // Read, and no setting holds a credential: a template or defaults.
+    if (env === 'template') {
+      // Read, and every credential setting holds a placeholder: a template or defaults.
       findings.push({
         severity: 'info',
         rule: 'secret-file',
         file: input.display(path),
         line: 0,
-        message: `${path} is in ${input.contextLabel}; no setting in it holds a credential now (empty, \${VAR}, placeholder or default values), but env files tend to collect them`,
+        message: `${path} is in ${input.contextLabel}; its credential settings hold no credential now (empty, \${VAR}, placeholder or default values), but env files tend to collect them`,
         fix: `review it; ${secretFix(input, path, dockerignoreLinesFor(rule, path), 'credentials')}`,
         evidence: `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)}); its settings were read`,
         paths: [path],

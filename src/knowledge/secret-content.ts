@@ -605,6 +605,17 @@ export function canHoldSecretsWhenLarge(name: string): boolean {
 // IOSFODNN7 and wJalrXUtnFEMI/K7MDENG start AWS's documented example keys.
 const PLACEHOLDER_WORDS = /example|sample|dummy|changeme|change_me|redacted|placeholder|your|fake|xxxx|replace|insert|secret_here|token_here|key_here|IOSFODNN7|wJalrXUtnFEMI/i;
 
+/**
+ * The same words in one case each (`your`, `YOUR`, `Your`): a token's random body contains a
+ * mixed-case `yOuR` now and then, a placeholder never does.
+ */
+const TOKEN_PLACEHOLDER_WORDS = new RegExp(
+  PLACEHOLDER_WORDS.source
+    .split('|')
+    .flatMap((w) => (/^[a-z_]+$/.test(w) ? [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)] : [w]))
+    .join('|'),
+);
+
 /** Words on a token's line that call it a sample ("e.g.", "example"): the token is reported as weak. */
 const SAMPLE_CONTEXT = /\be\.g\.|\bexamples?\b|\bsamples?\b|\bdummy\b|\bfake\b|\bplaceholder\b|not a real/i;
 
@@ -635,7 +646,7 @@ export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v === '') return true;
   if (/^[<{[(]/.test(v) || /[>}\])]$/.test(v) || v.includes('${') || v.includes('{{') || v.startsWith('$') || /%[sd(]/.test(v)) return true;
-  if (PLACEHOLDER_WORDS.test(v)) return true;
+  if (TOKEN_PLACEHOLDER_WORDS.test(v)) return true;
   const distinct = new Set(v).size;
   if (distinct <= 2 || (v.length >= 16 && distinct < Math.min(8, v.length / 4))) return true;
   if (v.length >= 8 && hasSequence(v, 6)) return true;
@@ -796,11 +807,13 @@ function valueOf(token: string, literals: readonly string[]): string {
 function tokenIsPlaceholder(token: string, literals: readonly string[]): boolean {
   const parts = valueOf(token, literals).split(' ').filter((x) => x.length > 0);
   const joined = parts.join('');
-  if (PLACEHOLDER_WORDS.test(joined)) return true;
+  if (TOKEN_PLACEHOLDER_WORDS.test(joined)) return true;
   return parts.some((part) => {
     if (part.length < 8) return new Set(part).size === 1 && part.length >= 4;
     const distinct = new Set(part).size;
-    return distinct <= 2 || (part.length >= 16 && distinct < Math.min(8, part.length / 4)) || hasSequence(part, 6) || /(.)\1{5}/.test(part);
+    // Hex runs up by one more often by chance (`456789`): they need a longer run.
+    const run = /^[0-9a-fA-F]+$/.test(part) ? 8 : 6;
+    return distinct <= 2 || (part.length >= 16 && distinct < Math.min(8, part.length / 4)) || hasSequence(part, run) || /(.)\1{5}/.test(part);
   });
 }
 
@@ -946,7 +959,7 @@ export function isPlaceholderPassword(password: string, user: string): boolean {
   const lower = v.toLowerCase();
   if (lower === user.toLowerCase() || DEFAULT_PASSWORDS.has(lower)) return true;
   if (/^\*+$/.test(v) || /^\.+$/.test(v) || v.includes('$') || v.includes('{') || v.includes('%s') || /^<.*>$/.test(v)) return true;
-  if (/password|passwd|secret|example|dummy|changeme|redacted|placeholder|^your|^my[-_]|xxx/i.test(v)) return true;
+  if (/password|passwd|secret|example|dummy|changeme|redacted|placeholder|^your|^my[-_]/i.test(v) || /xxx|XXX/.test(v)) return true;
   if (/pass|pwd|secret|example|dummy|changeme|admin/.test(unLeet(v))) return true;
   return new Set(v).size <= 1;
 }
@@ -957,11 +970,13 @@ const CREDENTIAL_NAME = /pass(?:word|wd)?(?:$|_)|pwd|secret|token|credential|aut
 /**
  * The first setting of an env file (`.env`, `.env.production`) that holds a credential: a name
  * that says so (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, `*_KEY`, a URL with a password) and a value
- * that is not empty, a `${VAR}` reference, a placeholder or a well-known default. Null when
- * there is none: such a file is configuration (a template, defaults), not a secret.
+ * that is not empty, a `${VAR}` reference, a placeholder or a well-known default.
+ * `template` when credential settings are there and all hold placeholders (such a file is a
+ * template or defaults, not a secret); null when there is no credential setting to judge by.
  */
-export function findDotenvCredential(text: string): { line: number; name: string } | null {
+export function findDotenvCredential(text: string): { line: number; name: string } | 'template' | null {
   let n = 0;
+  let settings = 0;
   for (const raw of text.split('\n')) {
     n++;
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
@@ -970,7 +985,9 @@ export function findDotenvCredential(text: string): { line: number; name: string
     let value = m[2]!.trim();
     if (/^["']/.test(value)) value = value.slice(1, value.indexOf(value[0]!, 1) === -1 ? undefined : value.indexOf(value[0]!, 1));
     else value = value.replace(/\s+#.*$/, '');
-    if (!CREDENTIAL_NAME.test(name) || value === '' || isReference(value)) continue;
+    if (!CREDENTIAL_NAME.test(name)) continue;
+    settings++;
+    if (value === '' || isReference(value)) continue;
     if (/_url$|dsn$/i.test(name)) {
       // A URL setting is a credential only with a real password in it.
       let real = false;
@@ -983,7 +1000,7 @@ export function findDotenvCredential(text: string): { line: number; name: string
     if (value.length >= 4 && (isPlaceholder(value) || isPlaceholderPassword(value, '') || /^change/i.test(value))) continue;
     return { line: n, name };
   }
-  return null;
+  return settings > 0 ? 'template' : null;
 }
 
 /** Is this host the user's own machine, a container network name or a documentation host? */
@@ -1051,8 +1068,11 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
     starts ??= lineStarts(text);
     return lineAt(starts, offset);
   };
-  const add = (kind: SecretKind, line: number, description = SECRET_DESCRIPTIONS[kind], weak?: string, evidence?: string): void => {
+  /** The shape of each match (a token's prefix, a PEM label, `url`), by key. */
+  const shapes = new Map<string, string>();
+  const add = (kind: SecretKind, line: number, description = SECRET_DESCRIPTIONS[kind], weak?: string, evidence?: string, shape?: string): void => {
     const key = `${line}:${kind}`;
+    if (shape !== undefined && !shapes.has(key)) shapes.set(key, shape);
     const prior = found.get(key);
     // A strong match on a line wins over a weak one of the same kind.
     if (prior !== undefined && (prior.weak === undefined || weak !== undefined)) return;
@@ -1062,11 +1082,11 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
     found.set(key, match);
   };
 
-  scanTokens(text, (kind, offset, weak, evidence) => add(kind.kind, lineOf(offset), kind.description, weak, evidence));
+  scanTokens(text, (kind, offset, weak, evidence, prefix) => add(kind.kind, lineOf(offset), kind.description, weak, evidence, prefix));
   scanPem(text, (offset, description, serviceAccount, evidence) =>
     serviceAccount
       ? add('gcp-service-account-key', lineOf(offset), undefined, undefined, `"type": "service_account" and a "private_key" whose ${evidence}`)
-      : add('private-key', lineOf(offset), description, undefined, evidence),
+      : add('private-key', lineOf(offset), description, undefined, evidence, description),
   );
   scanPutty(text, (offset) => add('private-key', lineOf(offset), 'a PuTTY private key', undefined, 'a PuTTY-User-Key-File header and Private-Lines of base64'));
 
@@ -1098,6 +1118,7 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
         SECRET_DESCRIPTIONS[kind],
         local ? `the host (${host}) is local or a documentation host: likely a development default` : undefined,
         `user:password@${host} in a URL; the password is not a placeholder or a well-known default${local ? '' : ', and the host is not local or a documentation host'}`,
+        'url',
       );
     }
   }
@@ -1142,21 +1163,23 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
     }
   }
 
-  // Many tokens of one kind in one file are a list of samples (a scanner's test cases, a
-  // format's documentation), not a leak: a real configuration holds one or two of a kind.
-  const perKind = new Map<SecretKind, number>();
-  for (const m of found.values()) if (TOKEN_KIND_IDS.has(m.kind)) perKind.set(m.kind, (perKind.get(m.kind) ?? 0) + 1);
-  for (const m of found.values()) {
-    const count = perKind.get(m.kind) ?? 0;
-    if (count >= SAMPLE_LIST_SIZE && m.weak === undefined) m.weak = `${count} of this kind in one file: likely a list of samples`;
+  // Many tokens of one shape (one prefix, one PEM label) in one file are a list of samples (a
+  // scanner's test cases, a format's documentation), not a leak: a real configuration holds one
+  // or two. (Different shapes of one kind, such as ghp_ and gho_, do not add up.)
+  const perShape = new Map<string, number>();
+  for (const [key, shape] of shapes) if (found.has(key)) perShape.set(shape, (perShape.get(shape) ?? 0) + 1);
+  for (const [key, shape] of shapes) {
+    const m = found.get(key);
+    const count = perShape.get(shape) ?? 0;
+    if (m !== undefined && count >= SAMPLE_LIST_SIZE && m.weak === undefined) m.weak = `${count} of this shape in one file: likely a list of samples`;
   }
   return [...found.values()].sort((a, b) => a.line - b.line || a.kind.localeCompare(b.kind));
 }
 
 /** This many tokens of one kind in one file make a list of samples. */
-export const SAMPLE_LIST_SIZE = 4;
+export const SAMPLE_LIST_SIZE = 3;
 
-const TOKEN_KIND_IDS: ReadonlySet<SecretKind> = new Set([...TOKEN_KINDS.map((k) => k.kind), 'url-credentials' as const]);
+
 
 /** The line holding offset `at`. */
 function lineAround(text: string, at: number): string {
@@ -1176,7 +1199,7 @@ function eachLine(text: string, visit: (line: string, n: number) => void): void 
 }
 
 /** Tokens of TOKEN_KINDS: one pass for all prefixes, then each candidate format at that offset. */
-function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak: string | undefined, evidence: string) => void): void {
+function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak: string | undefined, evidence: string, prefix: string) => void): void {
   const { byPrefix, prefixes } = compile();
   {
     prefixes.lastIndex = 0;
@@ -1199,7 +1222,7 @@ function scanTokens(text: string, report: (kind: TokenKind, offset: number, weak
           if (SAMPLE_CONTEXT.test(lineAround(text, at))) weak = 'its line calls it an example: likely a sample';
           else if (c.format.checksum === 'base62-crc32' && !base62Crc32Holds(token)) weak = 'its CRC32 checksum does not verify: likely made up (a sample or test value)';
           else if (c.format.weak !== undefined) weak = c.format.weak;
-          report(c.kind, at, weak, `${describeFormat(c.format)}${c.format.checksum && weak === undefined ? ', CRC32 checksum holds' : ''}, at word boundaries outside any longer base64 run`);
+          report(c.kind, at, weak, `${describeFormat(c.format)}${c.format.checksum && weak === undefined ? ', CRC32 checksum holds' : ''}, at word boundaries outside any longer base64 run`, prefix);
           matched = true;
           prefixes.lastIndex = end;
           break;
