@@ -54,7 +54,13 @@ function sourceMatches(pattern: string, relative: string): boolean {
  * path relative to the context root), for the BuildKit context `context`. Null without a Dockerfile.
  * @throws InputError for an unreadable Dockerfile or a target that names no stage
  */
-export function explainEffective(context: ResolvedContext, relative: string, selection: BuildSelection = {}): EffectiveExplanation | null {
+export function explainEffective(
+  context: ResolvedContext,
+  relative: string,
+  selection: BuildSelection = {},
+  /** Whether BuildKit sends the path at all (its ignore file), when known: spares a walk when the build uses the whole context. */
+  sentByBuildKit?: boolean,
+): EffectiveExplanation | null {
   if (context.dockerfile === null) return null;
   let plan: EffectivePlan | null;
   try {
@@ -77,7 +83,9 @@ export function explainEffective(context: ResolvedContext, relative: string, sel
     .map((s) => ({ instruction: s.instruction, line: s.line, source: s.raw, stage: s.stage }));
   // Walk what BuildKit transfers (pruned to the include paths): exact, symlinks followed.
   let inEffectiveContext = false;
-  if (plan.readsContext) {
+  if (plan.readsContext && plan.includePaths === null && sentByBuildKit !== undefined) {
+    inEffectiveContext = sentByBuildKit;
+  } else if (plan.readsContext) {
     walkEffective(context, plan, (entry) => {
       if (entry.path === relative) inEffectiveContext = true;
     });

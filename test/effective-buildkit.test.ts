@@ -371,6 +371,16 @@ describe('explain: does the target use PATH', () => {
       assert.match(here.stdout, /read relative to the current directory/);
     }));
 
+  it('with COPY . it follows the ignore file', () =>
+    withTree({ 'Dockerfile': 'FROM alpine\nCOPY . /app\n', '.dockerignore': '*.log\n', 'a.log': 'x', 'a.txt': 'x' }, async (root) => {
+      const effective = async (p: string) =>
+        (JSON.parse((await ctxsize(['explain', '--json', p], root)).stdout) as { effective: { inEffectiveContext: boolean; usedBy: { line: number }[] } }).effective;
+      const txt = await effective('a.txt');
+      assert.equal(txt.inEffectiveContext, true);
+      assert.equal(txt.usedBy[0]!.line, 2);
+      assert.equal((await effective('a.log')).inEffectiveContext, false);
+    }));
+
   it('says when BuildKit refuses the Dockerfile', () =>
     withTree({ 'Dockerfile': 'FROM alpine AS Tools\nCOPY a /\nFROM Tools\n', 'a': 'a' }, async (root) => {
       const r = await ctxsize(['explain', 'a'], root);

@@ -71,7 +71,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     target: values.target,
     buildArgs: parseBuildArgs(values['build-arg'], io.env),
     ...(platforms !== undefined ? { platforms } : {}),
-  });
+  }, explanation.builders.find((b) => b.builder === 'buildkit')?.inContext);
   if (values.json) {
     io.stdout.write(JSON.stringify({ ...explanation, effective }, null, 2) + '\n');
     return 0;
