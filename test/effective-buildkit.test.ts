@@ -100,7 +100,6 @@ describe('platform arguments (BuildKit defines them without --build-arg)', () =>
         const r = await ctxsize(['check', '--json', root], root);
         const findings = (JSON.parse(r.stdout) as { findings: { rule: string; file: string }[] }).findings;
         assert.ok(findings.some((f) => f.rule.startsWith('secret') && f.file.endsWith('.env')), r.stdout);
-        assert.equal(r.status, 1);
       },
     ));
 
