@@ -388,6 +388,9 @@ function matchesOrParent(pattern: CompiledPattern, path: string): boolean {
  * are tried, so two lines are never each other's reason and deleting every reported line at once
  * is as safe as deleting one. The named cover is the rule that decides those paths without it.
  */
+/** The longest ignore file (in patterns) that redundant-pattern analyses. */
+export const MAX_REDUNDANCY_PATTERNS = 2000;
+
 function findRedundant(
   views: readonly RuleView[],
   ignore: IgnoreFile,
@@ -398,6 +401,9 @@ function findRedundant(
   last: Int32Array,
 ): Finding[] {
   const m = views.length;
+  // Proving a line redundant tries the file with and without it: quadratic in the number of
+  // lines. Past this many, the rule is not analysed (a generated ignore file; nothing hangs).
+  if (m > MAX_REDUNDANCY_PATTERNS) return [];
   const n = tree.entries.length;
   const active = new Array<boolean>(m).fill(true);
   const excl = (k: number): boolean => !views[k]!.pattern.exclusion;
@@ -414,6 +420,14 @@ function findRedundant(
   }
   tree.entries.forEach((e, i) => {
     if (e.type === 'dir' && last[i] !== NONE && views[last[i]!]!.pattern.exclusion) reincluded.add(e.path);
+  });
+
+  // Which views come from each rule, found once (searching the views per line was cubic in the file's length).
+  const viewsOfRule = new Map<IgnoreFile['rules'][number], number[]>();
+  views.forEach((v, j) => {
+    const list = viewsOfRule.get(v.rule);
+    if (list === undefined) viewsOfRule.set(v.rule, [j]);
+    else list.push(j);
   });
 
   const out: Finding[] = [];
@@ -447,7 +461,10 @@ function findRedundant(
     const own = probePaths(view.pattern.text);
     for (const p of named) candidates.add(p);
     for (const dir of reincluded) for (const p of own) candidates.add(dir + '/' + p);
-    const rulesWith = ignore.rules.filter((r) => views.some((v, j) => active[j] && v.rule === r) || !views.some((v) => v.rule === r));
+    const rulesWith = ignore.rules.filter((r) => {
+      const js = viewsOfRule.get(r);
+      return js === undefined || js.some((j) => active[j]);
+    });
     const withM = new PatternMatcher({ file: ignore.file, rules: rulesWith }, platform);
     const withoutM = new PatternMatcher({ file: ignore.file, rules: rulesWith.filter((r) => r !== view.rule) }, platform);
     for (const c of candidates) {

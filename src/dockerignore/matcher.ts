@@ -48,7 +48,7 @@ export class PatternMatcher {
     this.file = file.file;
     this.patterns = [];
     for (const rule of file.rules) {
-      const compiled = compileRule(rule, platform);
+      const compiled = compileRuleOnce(rule, platform);
       if (compiled.kind === 'skip') continue;
       if (compiled.kind === 'bare-exclamation') {
         throw new IgnoreFileError(
@@ -197,7 +197,12 @@ export class PatternMatcher {
       this.patterns.forEach((p, i) => {
         const last = p.lastUnit();
         if (last === -1) unconstrained.push(i);
-        else this.byLastUnit.set(last, [...(this.byLastUnit.get(last) ?? []), i]);
+        else {
+          // One list per last unit, appended in place: copying it per pattern was quadratic.
+          const list = this.byLastUnit.get(last);
+          if (list === undefined) this.byLastUnit.set(last, [i]);
+          else list.push(i);
+        }
       });
       this.unconstrained = unconstrained;
     }
@@ -250,6 +255,23 @@ export type RuleCompilation =
  * The steps of `patternmatcher.New` for one rule: trim, clean, split off `!`, check the syntax as
  * Go's filepath.Match does. The pattern itself compiles lazily, when first evaluated.
  */
+/**
+ * A rule's compilation, kept with the rule object: check builds a matcher per line of the ignore
+ * file (with and without that line), and compiling every pattern anew each time made a long file
+ * take minutes. Compiled patterns do not change once built, so sharing them is safe.
+ */
+const compiledRules: Record<PatternPlatform, WeakMap<IgnoreRule, RuleCompilation>> = { posix: new WeakMap(), win32: new WeakMap() };
+
+function compileRuleOnce(rule: IgnoreRule, platform: PatternPlatform): RuleCompilation {
+  const cache = compiledRules[platform];
+  let compiled = cache.get(rule);
+  if (compiled === undefined) {
+    compiled = compileRule(rule, platform);
+    cache.set(rule, compiled);
+  }
+  return compiled;
+}
+
 export function compileRule(rule: IgnoreRule, platform: PatternPlatform = 'posix'): RuleCompilation {
   const escapes = platform === 'posix';
   let text = goTrimSpace(rule.pattern);
