@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, runCtxsize } from './support/cli.js';
+import { BIN, binForUser, runCtxsize } from './support/cli.js';
 import { makeTree, removeTree, type TreeSpec } from './support/tree.js';
 
 /** Every entry with type, mode, size, mtime (ns), content hash and link target; directory mtimes apart. */
@@ -256,7 +256,12 @@ describe('ctxsize clean', () => {
       chownTree(root);
       chownSync(locked, 0, 0);
       chmodSync(locked, 0o755);
-      const spawned = spawnSync(process.execPath, [BIN, 'clean', '--yes', '--json', root], {
+      const { bin, reason } = binForUser(uid);
+      if (bin === null) {
+        t.skip(reason);
+        return;
+      }
+      const spawned = spawnSync(process.execPath, [bin, 'clean', '--yes', '--json', root], {
         uid,
         gid: uid,
         env: { ...process.env, NO_COLOR: '1', HOME: '/nonexistent' },
