@@ -9,7 +9,8 @@ import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
 import { artifactMatcher } from '../knowledge/artifacts.js';
 import { looksBinary, SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
-import type { Builder, BuilderFilter } from '../walk/builders.js';
+import { BuildFailure, type Builder, type BuilderFilter } from '../walk/builders.js';
+import { ContextTree, replayFilter } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { walkContext } from '../walk/walk.js';
 import { classicBuildFiles, compareBuilders, shadowedIgnoreFile } from './builders.js';
@@ -369,13 +370,30 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const warnings: WalkWarning[] = [];
   const primaryView = views[0]!;
   const sanitized = (view: BuilderView): ResolvedContext => ({ ...view.context, ignore: view.usable });
-  primaryView.sent = walkSent(root, createFilter(sanitized(primaryView)), all, warnings);
+  const primaryFilter = createFilter(sanitized(primaryView));
+  primaryView.sent = walkSent(root, primaryFilter, all, warnings);
+  // The first walk recorded the whole directory (unless a pattern stopped it): every other
+  // question of what a filter sends is answered from that record, not from the disk again.
+  const recorded = primaryFilter.failure === null ? new ContextTree(all) : null;
+  const sentBy = (filter: BuilderFilter<unknown>): Set<string> => {
+    if (recorded === null) return walkSent(root, filter, null, null);
+    let flags: Uint8Array;
+    try {
+      flags = replayFilter(filter, recorded);
+    } catch (error) {
+      if (error instanceof BuildFailure) return walkSent(root, filter, null, null);
+      throw error;
+    }
+    const sent = new Set<string>();
+    for (let i = 0; i < flags.length; i++) if (flags[i] === 1) sent.add(recorded.entries[i]!.path);
+    return sent;
+  };
   for (const view of views.slice(1)) {
     // Without patterns a builder sends everything (the classic builder no sockets): no second walk.
     view.sent =
       view.usable === null || view.usable.rules.length === 0
         ? new Set(all.filter((e) => !(e.socket && view.builder === 'classic')).map((e) => e.path))
-        : walkSent(root, createFilter(sanitized(view)), null, null);
+        : sentBy(createFilter(sanitized(view)));
   }
   const tree = indexTree(all);
   for (const w of warnings) {
@@ -475,12 +493,12 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   let effective: Set<string> | null = null;
   let effectiveOf = 'this Dockerfile';
   if (bk !== undefined && use !== null && use.includePaths !== null) {
-    effective = walkSent(root, createFilter(sanitized(bk), use.includePaths), null, null);
+    effective = sentBy(createFilter(sanitized(bk), use.includePaths));
   } else if (bk !== undefined && use === null && others.length > 0 && others.every((o) => o.use.includePaths !== null)) {
     // No Dockerfile of its own, but the Dockerfiles that build this context (Compose services,
     // build scripts) say what travels: what any of them transfers.
     const union = [...new Set(others.flatMap((o) => o.use.includePaths!))];
-    effective = walkSent(root, createFilter(sanitized(bk), union), null, null);
+    effective = sentBy(createFilter(sanitized(bk), union));
     effectiveOf = others.length === 1 ? others[0]!.shown : `${others.length} Dockerfiles (${others.map((o) => o.shown).join(', ')})`;
   }
 
