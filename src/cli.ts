@@ -1,8 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { closest } from './cli/args.js';
+import { fitHelp } from './cli/help-text.js';
 import { EXIT, isKnownError, UsageError } from './cli/errors.js';
-import { processIO, type CliIO } from './cli/io.js';
+import { processIO, type CliIO, type ColorMode } from './cli/io.js';
 import { escapeControl } from './input/escape.js';
 
 /** A subcommand module: its help text and its entry point, which returns the exit code. */
@@ -13,13 +14,13 @@ interface CommandModule {
 
 /** Subcommands, loaded on demand so that `ctxsize ls` does not pay for `suggest`. */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  measure: { summary: 'measure the context: whole directory, sent, kept out, largest paths (default)', load: () => import('./commands/measure.js') },
+  measure: { summary: 'whole directory, sent, kept out, where the bytes are (default)', load: () => import('./commands/measure.js') },
   ls: { summary: 'list the entries of the context', load: () => import('./commands/ls.js') },
   explain: { summary: 'tell whether a path is in the context, and which pattern decided', load: () => import('./commands/explain.js') },
-  clean: { summary: 'delete regenerable caches safely (dry run unless --yes)', load: () => import('./commands/clean.js') },
-  check: { summary: 'lint the ignore files, the Dockerfile sources and the secrets of the context', load: () => import('./commands/check.js') },
-  cache: { summary: 'which files bust which build cache layers, and the reordering that fixes it', load: () => import('./commands/cache.js') },
-  suggest: { summary: 'propose .dockerignore lines with their exact savings (--write adds them)', load: () => import('./commands/suggest.js') },
+  clean: { summary: 'delete regenerable caches (a dry run unless --yes)', load: () => import('./commands/clean.js') },
+  check: { summary: 'lint the ignore files, the Dockerfile\'s sources, secrets', load: () => import('./commands/check.js') },
+  cache: { summary: 'which files bust which cache layers, and the reordering that fixes it', load: () => import('./commands/cache.js') },
+  suggest: { summary: 'propose .dockerignore lines with their exact savings', load: () => import('./commands/suggest.js') },
 };
 
 /** Other names of commands (`ctxsize purge` is `ctxsize clean`). */
@@ -36,7 +37,7 @@ function version(): string {
 function programHelp(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
-  return `ctxsize ${version()}: what Docker puts in your build context, exactly
+  return fitHelp(`ctxsize ${version()}: what Docker puts in your build context, exactly
 
 Usage: ctxsize [COMMAND] [DIR] [options]
 
@@ -47,24 +48,59 @@ Options:
   -h, --help      show this help; 'ctxsize COMMAND --help' (or 'ctxsize help COMMAND') shows a
                   command's options and examples
   -V, --version   print the version
+  --color WHEN    colour: auto (default: on a terminal, unless NO_COLOR is set; FORCE_COLOR
+                  forces it), always or never; JSON, Markdown and files never have colour
 
 Without COMMAND, ctxsize measures DIR (default: .): 'ctxsize .' is 'ctxsize measure .'.
 
 Examples:
-  ctxsize .                           measure the context of the current directory
-  ctxsize --max-size 200MB .          the same, and exit 1 when the context is over 200 MB
-  ctxsize ls --json . | head          list what BuildKit sends
-  ctxsize explain .env                which rule keeps .env out (or does not)
-  ctxsize check .                     lint the ignore file, the Dockerfile's sources, secrets
-  ctxsize clean                       list the caches that could go (delete them with --yes)
+  ctxsize .                    measure the context of the current directory
+  ctxsize --max-size 200MB .   the same, and exit 1 when it is over 200 MB
+  ctxsize ls --json . | head   list what BuildKit sends
+  ctxsize explain .env         which rule keeps .env out (or does not)
+  ctxsize check .              lint the ignore file, the Dockerfile's sources
+  ctxsize suggest              the .dockerignore lines that would save the most
+  ctxsize clean                list the caches that could go (--yes deletes)
 
 Exit codes: 0 ok, 1 a gate or check failed, 2 bad usage or input, 3 internal error.
-`;
+`);
 }
 
 function aliasesOf(name: string): string {
   const aliases = Object.keys(ALIASES).filter((alias) => ALIASES[alias] === name);
   return aliases.length === 0 ? '' : ` (alias: ${aliases.join(', ')})`;
+}
+
+const COLOR_MODES: readonly ColorMode[] = ['auto', 'always', 'never'];
+
+/**
+ * Take `--color[=WHEN]` out of the arguments (before a `--`): every command takes it, so it is
+ * handled here once. A bare `--color` means always, as in GNU ls.
+ */
+export function takeColorFlag(argv: readonly string[]): { args: string[]; color: ColorMode | undefined } {
+  const args: string[] = [];
+  let color: ColorMode | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (arg !== '--color' && !arg.startsWith('--color=')) {
+      args.push(arg);
+      continue;
+    }
+    let value: string;
+    if (arg.startsWith('--color=')) value = arg.slice('--color='.length);
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) value = argv[++i]!;
+    else value = 'always';
+    if (!COLOR_MODES.includes(value as ColorMode)) {
+      const guess = closest(value.toLowerCase(), COLOR_MODES);
+      throw new UsageError(`--color must be auto, always or never, not ${JSON.stringify(value)}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    }
+    color = value as ColorMode;
+  }
+  return { args, color };
 }
 
 /** `--version` anywhere before a `--` terminator. */
@@ -87,8 +123,11 @@ function findCommand(name: string): { summary: string; load: () => Promise<Comma
 }
 
 /** Run the CLI with these arguments; returns the exit code. Never calls process.exit. */
-export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function runCli(argvWithColor: string[], io: CliIO = processIO()): Promise<number> {
   try {
+    const taken = takeColorFlag(argvWithColor);
+    const argv = taken.args;
+    if (taken.color !== undefined) io = { ...io, color: taken.color };
     const first = argv[0];
     if (asksForVersion(argv)) {
       io.stdout.write(version() + '\n');

@@ -15,7 +15,7 @@ import { excerpt } from './input/escape.js';
 
 export const CONFIG_FILE = '.ctxsizerc.json';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'prometheus', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Budgets, at the top level of the configuration or per compose service. */

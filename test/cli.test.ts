@@ -57,7 +57,7 @@ describe('ctxsize CLI', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /whole directory\s+6\s/);
       assert.match(r.stdout, /sent to builder\s+4\s/);
-      assert.match(r.stdout, /node_modules\/dep\/index\.js\s+2 kB\s+excluded/);
+      assert.match(r.stdout, /^  2 kB +95% +░+ +kept out  node_modules\/dep\/index\.js$/m);
     }));
 
   it('lists NUL-separated paths with -0', () =>

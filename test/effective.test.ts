@@ -122,7 +122,7 @@ describe('effective context (what BuildKit transfers)', () => {
       );
       const check = runCtxsize(['check', root]);
       assert.equal(check.status, 1, 'docker build would fail: check says so');
-      assert.match(check.stdout, /dockerfile-error: a directory, not a Dockerfile/);
+      assert.match(check.stdout, /dockerfile-error: a directory, not a\s+Dockerfile/);
       assert.match(check.stdout, /name the right one with -f/);
     }));
 });

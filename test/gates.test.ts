@@ -271,7 +271,9 @@ describe('gates end to end', () => {
     await withTree(tree, (root) => {
       for (const [flag, value, pattern] of [
         ['--max-size', '5XB', /^ctxsize: --max-size: "5XB": unknown unit "XB"/],
-        ['--max-size=-1', '', /^ctxsize: --max-size: "-1" is not a size/],
+        ['--max-size=-1', '', /^ctxsize: --max-size takes a limit of 0 or more, not "-1"$/m],
+        ['--max-size', '-5MB', /^ctxsize: --max-size takes a limit of 0 or more, not "-5MB"$/m],
+        ['--max-growth', '-5', /^ctxsize: --max-growth takes a limit of 0 or more, not "-5"$/m],
         ['--max-files', 'many', /^ctxsize: --max-files: "many" is not a whole number of files/],
         ['--max-growth', '10 percent', /^ctxsize: --max-growth: "10 percent" is not a percentage/],
       ] as const) {

@@ -49,7 +49,7 @@ describe("README's session", () => {
   for (const step of steps) {
     it(`$ ${step.command}`, () => {
       const args = step.command.split(' ').slice(1);
-      const result = runCtxsize(args, { cwd: sample });
+      const result = runCtxsize(args, { cwd: sample, env: { COLUMNS: '80' } });
       assert.ok(result.status === 0 || result.status === 1, `exit ${result.status}: ${result.stderr}`);
       const actual = result.stdout.split('\n').map((l) => l.trimEnd());
       let at = 0;

@@ -308,7 +308,11 @@ describe('Markdown output', () => {
           ['context growth', '10%', '❌'],
         ],
       );
-      assert.equal(gates.rows.find((row) => row[0] === 'context files')![3], '2 files (66.7%)');
+      assert.equal(gates.rows.find((row) => row[0] === 'context files')![3], '2 files (66.7% of the limit)');
+      // Growth is over in percentage points (193.1% against 10%), with the bytes beyond the allowed size.
+      assert.match(gates.rows.find((row) => row[0] === 'context growth')![3]!, /^183\.1 points \([\d.]+ kB over the allowed 1\.1 kB\)$/);
+      // The context by top-level entry, as a chart GitHub draws.
+      assert.match(md, /^```mermaid\npie title Sent to the builder by top-level entry \(3 kB\)\n {4}"src\/" : 3000\n/m);
       assert.deepEqual(grew.header, ['path', 'baseline', 'now', 'change']);
       assert.deepEqual(grew.rows[0], ['`src/new.js`', '0 B', '2 kB', '+2 kB']);
       assert.deepEqual(largest.header, ['path', 'size', 'in the context']);
@@ -373,7 +377,7 @@ describe('--format', () => {
     await withTree({ a: x(10) }, (root) => {
       const bad = runCtxsize(['--no-config', '--format', 'yaml', root], { env: cleanEnv });
       assert.equal(bad.status, 2);
-      assert.match(bad.stderr, /--format must be one of text, json, markdown, prometheus, not "yaml"/);
+      assert.match(bad.stderr, /--format must be one of text, json, markdown, prometheus, html, not "yaml"/);
       const both = runCtxsize(['--no-config', '--json', '--format', 'markdown', root], { env: cleanEnv });
       assert.equal(both.status, 2);
       assert.match(both.stderr, /--json and --format markdown contradict/);

@@ -1,4 +1,5 @@
 import { closeSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import { formatCount } from '../report/numbers.js';
 import { displayPath } from '../display-path.js';
 import path from 'node:path';
 import { createFilter } from '../context/filter.js';
@@ -113,6 +114,8 @@ export interface CheckOptions extends Omit<ContextOptions, 'builder'> {
   otherDockerfiles?: boolean;
   /** Rules to silence (`--ignore`, the configuration's `ignore` list). */
   suppress?: readonly RuleSuppression[];
+  /** Told what the check is doing, phase by phase ("reading 12,000 files for secrets"): the CLI's spinner. */
+  onProgress?: (doing: string) => void;
 }
 
 /** One builder's view: what it reads and what it sends. */
@@ -366,6 +369,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   }
 
   // 2. The whole tree once (under the primary builder), then each builder's context.
+  options.onProgress?.('walking the directory');
   const all: Entry[] = [];
   const warnings: WalkWarning[] = [];
   const primaryView = views[0]!;
@@ -414,6 +418,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   }
 
   // 3. The Dockerfile: its sources, and the effective context BuildKit transfers.
+  options.onProgress?.(`reading the Dockerfile (${formatCount(all.length)} entries walked)`);
   const bk = views.find((v) => v.builder === 'buildkit');
   const cl = views.find((v) => v.builder === 'classic');
   const dockerfileRel = anyContext.dockerfile !== null ? path.relative(root, anyContext.dockerfile).split(path.sep).join('/') : null;
@@ -503,6 +508,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   }
 
   // 4. Each ignore file against the tree and its builder's context.
+  options.onProgress?.(`matching the ignore rules against ${formatCount(all.length)} entries`);
   const knownName = (name: string): 'any-depth' | 'root' | null => {
     const rules = [...artifactMatcher().matchAll(name, 'dir'), ...artifactMatcher().matchAll(name, 'file')];
     if (rules.length === 0) return null;
@@ -573,6 +579,11 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
     if (p === null || !p.exclusion || /[*?[\\]/.test(p.text) || decision.matchedPath !== rel) return null;
     return `"!${p.text}" at ${matcher.file}:${p.line}`;
   };
+  if (options.onProgress) {
+    let files = 0;
+    for (const entry of all) if (entry.type === 'file' && secretSent.has(entry.path)) files++;
+    options.onProgress(`reading ${formatCount(files)} file${files === 1 ? '' : 's'} for secrets`);
+  }
   const secretFindings = findSecrets({
     tree,
     sent: secretSent,

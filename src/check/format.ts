@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { paint, PLAIN, wrapLine, type Style } from '../report/style.js';
 import type { CheckReport, Finding } from './types.js';
 import { escapeControl } from '../input/escape.js';
 
@@ -25,18 +26,24 @@ function formatPaths(finding: Finding): string | null {
  * (no line number when the finding concerns the whole file), then its fix and affected paths,
  * then a one-line summary.
  */
-export function formatCheckReport(report: CheckReport): string {
+export function formatCheckReport(report: CheckReport, style: Style = PLAIN): string {
   const lines: string[] = [];
+  // Each line wraps at the width between words; its continuation is indented under its text.
+  const say = (line: string, hang: string): void => {
+    lines.push(...wrapLine(line, style.width, hang));
+  };
   let previous: string | null = null;
   for (const finding of report.findings) {
     if (previous !== null && finding.file !== previous) lines.push('');
     previous = finding.file;
     const where = finding.line > 0 ? `${finding.file}:${finding.line}` : finding.file;
-    lines.push(escapeControl(`${where}: ${finding.severity} ${finding.rule}: ${finding.message}`));
-    lines.push(`  fix: ${escapeControl(finding.fix)}`);
-    if (finding.evidence !== undefined) lines.push(`  evidence: ${escapeControl(finding.evidence)}`);
+    const severity = paint(style, finding.severity, finding.severity);
+    // Names and reasons are escaped before they are painted: the colours are ours, not the file system's.
+    say(`${paint(style, 'path', escapeControl(where))}: ${severity} ${paint(style, 'dim', finding.rule)}: ${escapeControl(finding.message)}`, '  ');
+    say(`  ${paint(style, 'dim', 'fix:')} ${escapeControl(finding.fix)}`, '       ');
+    if (finding.evidence !== undefined) say(`  ${paint(style, 'dim', 'evidence:')} ${escapeControl(finding.evidence)}`, '            ');
     const paths = formatPaths(finding);
-    if (paths !== null) lines.push(paths);
+    if (paths !== null) say(paths, '         ');
   }
   const { errors, warnings, infos, suppressed } = report.summary;
   if (lines.length > 0) lines.push('');
@@ -53,12 +60,14 @@ export function formatCheckReport(report: CheckReport): string {
     const names = [...byFile].map(([file, services]) =>
       displayFrom(report, file) + (services.length === 0 ? '' : ` (${services.length === 1 ? 'service' : 'services'} ${services.join(', ')})`),
     );
-    lines.push(`also checked: ${names.join(', ')}, ${others.length === 1 ? 'which reads' : 'which read'} the same ignore file`);
+    say(`also checked: ${names.join(', ')}, ${others.length === 1 ? 'which reads' : 'which read'} the same ignore file`, '  ');
   }
+  const count = (n: number, word: string, role: 'error' | 'warning' | 'info'): string =>
+    n > 0 ? paint(style, role, plural(n, word)) : plural(n, word);
   lines.push(
     (errors + warnings + infos === 0
-      ? 'no problems found'
-      : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')}`) + (suppressed > 0 ? ` (${suppressed} suppressed)` : ''),
+      ? paint(style, 'ok', 'no problems found')
+      : `${count(errors, 'error', 'error')}, ${count(warnings, 'warning', 'warning')}, ${count(infos, 'info', 'info')}`) + (suppressed > 0 ? ` (${suppressed} suppressed)` : ''),
   );
   return lines.join('\n') + '\n';
 }

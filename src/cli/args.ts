@@ -64,6 +64,31 @@ function suggestFlag(reported: string, args: readonly string[], options: OptionS
   return { flag: reported, guess: closest(reported.replace(/=.*/, ''), known) };
 }
 
+/**
+ * `--top -3` and `--max-size -5MB`: util.parseArgs refuses a value that starts with a dash as
+ * "ambiguous". A negative number is plainly the option's value, so pass it as `--top=-3` and let
+ * the option's own parser say what is wrong with it.
+ */
+function joinNegativeValues(args: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const long = /^--([^=]+)$/.exec(arg)?.[1];
+    const short = /^-([^-])$/.exec(arg)?.[1];
+    const name = long ?? Object.keys(options).find((key) => short !== undefined && options[key]!.short === short);
+    const next = args[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** util.parseArgs with one-line errors that suggest the flag the user probably meant. */
 export type ParsedValues<T extends OptionSpec> = {
   [K in keyof T]?: T[K] extends { multiple: true }
@@ -87,7 +112,7 @@ export function parseCommandArgs<T extends OptionSpec>(
   }
   let parsed: { values: unknown; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(args, options), allowPositionals: true, options, strict: true });
   } catch (error) {
     const message = (error as Error).message;
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message);
@@ -124,8 +149,14 @@ export function parseIgnoreFileFlag(value: string | undefined, builder: Builder)
 
 export function parseCount(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} takes a whole number (0 or more), not ${JSON.stringify(value)}`);
+  return Number(value.trim());
+}
+
+/** A count of at least 1 (`--depth`). */
+export function parsePositiveCount(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value.trim()) < 1) throw new UsageError(`${flag} takes a whole number of 1 or more, not ${JSON.stringify(value)}`);
+  return Number(value.trim());
 }
 
 /** `--build-arg KEY=VALUE` (repeatable); `--build-arg KEY` takes KEY from the environment, as docker does. */

@@ -1,9 +1,13 @@
+import type { Style } from '../report/style.js';
+
 /** Where a command writes. Tests pass their own; the CLI passes the process streams. */
 export interface CliIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** `--color`: auto (the default) colours on a terminal only. */
+  color?: ColorMode;
 }
 
 /**
@@ -25,6 +29,7 @@ function endQuietlyOnEpipe(stream: NodeJS.WriteStream): void {
 }
 
 let guarded = false;
+export type ColorMode = 'auto' | 'always' | 'never';
 
 export function processIO(): CliIO {
   if (!guarded) {
@@ -35,7 +40,32 @@ export function processIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
-/** Colour only on a terminal, and never with NO_COLOR set. */
+/**
+ * Colour on stdout? `--color always|never` decides; else FORCE_COLOR (set and not 0; it wins
+ * over NO_COLOR, as in Node.js), else NO_COLOR (set and not empty, per no-color.org), else only
+ * on a terminal that is not `TERM=dumb`.
+ */
 export function useColor(io: CliIO): boolean {
-  return Boolean(io.stdout.isTTY) && io.env['NO_COLOR'] === undefined && io.env['TERM'] !== 'dumb';
+  const mode = io.color ?? 'auto';
+  if (mode !== 'auto') return mode === 'always';
+  const force = io.env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if ((io.env['NO_COLOR'] ?? '') !== '') return false;
+  return Boolean(io.stdout.isTTY) && io.env['TERM'] !== 'dumb';
+}
+
+/**
+ * The width human text wraps at: the terminal's when stdout is one that reports it, else
+ * COLUMNS when it is set (as shells and Python read it), else 80.
+ */
+export function outputWidth(io: CliIO): number {
+  const columns = io.stdout.isTTY ? io.stdout.columns : undefined;
+  if (columns !== undefined && columns > 0) return columns;
+  const env = Number(io.env['COLUMNS']);
+  return Number.isInteger(env) && env >= 20 ? env : 80;
+}
+
+/** How this run's human output on stdout is drawn. */
+export function styleFor(io: CliIO): Style {
+  return { color: useColor(io), width: outputWidth(io) };
 }

@@ -1,3 +1,4 @@
+import { fitHelp } from '../cli/help-text.js';
 import path from 'node:path';
 import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, parseCount, platformsFrom } from '../cli/args.js';
 import { configuredPlatforms } from '../config.js';
@@ -7,7 +8,7 @@ import { analyzeCache } from '../cache/index.js';
 import { formatCacheMarkdown, formatCacheText } from '../cache/format.js';
 import { writeOutputFile } from '../output/write-file.js';
 
-export const help = `Usage: ctxsize cache [DIR] [options]
+export const help = fitHelp(`Usage: ctxsize cache [DIR] [options]
 
 Which files bust which build cache layers. Lists the steps of the target's
 stages with the context files each one reads, what the working tree's
@@ -37,7 +38,7 @@ Examples:
   ctxsize cache --since origin/main     what this branch rebuilds in CI
   ctxsize cache --history 200 .         which files bust which steps
   ctxsize cache --max-rebuild-steps 3   a gate for CI
-`;
+`);
 
 const OPTIONS = {
   file: { type: 'string', short: 'f' },

@@ -1,7 +1,9 @@
+import { fitHelp } from '../cli/help-text.js';
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, contextFromFlags, parseBuilder, parseCommandArgs } from '../cli/args.js';
 import { formatAnnotation, onGitHubActions } from '../report/github.js';
 import { EXIT } from '../cli/errors.js';
-import type { CliIO } from '../cli/io.js';
+import { styleFor, type CliIO } from '../cli/io.js';
+import { startProgress } from '../cli/progress.js';
 import { checkContext } from '../check/check.js';
 import { isRuleId, type RuleSuppression } from '../check/suppress.js';
 import { RULES } from '../check/rules.js';
@@ -11,7 +13,7 @@ import { UsageError } from '../cli/errors.js';
 import { InputError } from '../context/resolve.js';
 import { formatCheckReport } from '../check/format.js';
 
-export const help = `Usage: ctxsize check [DIR] [options]
+export const help = fitHelp(`Usage: ctxsize check [DIR] [options]
 
 Lint the build context of DIR (default: .): the ignore files (malformed patterns, comments that are
 patterns, .gitignore habits, rules that match nothing or change nothing, rules the two builders
@@ -52,7 +54,7 @@ Examples:
   ctxsize check .
   ctxsize check --strict --json services/api > findings.json
   ctxsize check -f docker/app.Dockerfile --target runtime --build-arg APP=web .
-`;
+`);
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -92,8 +94,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // `--builder buildkit,podman`: the first is checked; naming Docker and Podman asks where they differ.
   const builders = (values.builder ?? loaded?.config.builder ?? 'buildkit').split(',');
   const alsoBuilders = builders.slice(1).map((b) => parseBuilder(b));
-  const report = checkContext({ ...contextFromFlags({ ...values, builder: builders[0] }, positionals, io, loaded?.config.platform), alsoBuilders, suppress });
-  io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report));
+  const progress = await startProgress(io, 'ctxsize check');
+  let report: ReturnType<typeof checkContext>;
+  try {
+    report = checkContext({ ...contextFromFlags({ ...values, builder: builders[0] }, positionals, io, loaded?.config.platform), alsoBuilders, suppress, ...(progress ? { onProgress: progress.doing } : {}) });
+  } finally {
+    progress?.stop();
+  }
+  io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheckReport(report, styleFor(io)));
   if (onGitHubActions(io.env)) {
     // Error-level findings (with --strict, warnings too) as workflow annotations on their file and line.
     for (const f of report.findings) {

@@ -1,3 +1,4 @@
+import { fitHelp } from '../cli/help-text.js';
 import path from 'node:path';
 import { parseCommandArgs } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
@@ -13,7 +14,7 @@ import { cleanableCategories } from '../knowledge/artifacts.js';
 import { humanSize } from '../report/human.js';
 import { writeOutputFile } from '../output/write-file.js';
 
-export const help = `Usage: ctxsize clean [DIR] [options]        (alias: ctxsize purge)
+export const help = fitHelp(`Usage: ctxsize clean [DIR] [options]        (alias: ctxsize purge)
 
 Find regenerable caches in DIR (default: .) and delete them safely. Without --yes this is a dry
 run: it lists every item it would delete, with its size, grouped by category, and deletes nothing.
@@ -49,7 +50,7 @@ Examples:
   ctxsize clean --only python-cache --yes services/api
   ctxsize clean --include '.cache/' --exclude 'fixtures/' .
   ctxsize clean --plan plan.json . && ctxsize clean --apply plan.json --yes .
-`;
+`);
 
 const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },

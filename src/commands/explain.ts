@@ -1,3 +1,4 @@
+import { fitHelp } from '../cli/help-text.js';
 import { BUILD_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
@@ -7,7 +8,7 @@ import { explainPath } from '../explain.js';
 import { escapeControl } from '../input/escape.js';
 import { explainEffective } from '../explain-effective.js';
 
-export const help = `Usage: ctxsize explain PATH [--dir DIR] [options]
+export const help = fitHelp(`Usage: ctxsize explain PATH [--dir DIR] [options]
 
 Tell whether PATH is in the build context of DIR (default: .) under each builder, and which
 pattern of the ignore file (file and line) decided it; and whether the Dockerfile's target uses
@@ -31,7 +32,7 @@ Options:
 Examples:
   ctxsize explain node_modules/left-pad/index.js
   ctxsize explain --dir services/api .env --json
-`;
+`);
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(

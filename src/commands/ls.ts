@@ -1,3 +1,5 @@
+import { fitHelp } from '../cli/help-text.js';
+import { startProgress } from '../cli/progress.js';
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
 import { configuredPlatforms } from '../config.js';
 import { displayPath } from '../display-path.js';
@@ -8,7 +10,7 @@ import { forEachContextEntry } from '../list.js';
 import type { Entry } from '../walk/entry.js';
 import { escapeControl } from '../input/escape.js';
 
-export const help = `Usage: ctxsize ls [DIR] [options]
+export const help = fitHelp(`Usage: ctxsize ls [DIR] [options]
 
 List the entries of the build context of DIR (default: .), one path per line, relative to DIR,
 directories included, exactly as the builder puts them in the context.
@@ -36,7 +38,7 @@ Examples:
   ctxsize ls --builder podman .
   ctxsize ls -0 . | xargs -0 du -b
   ctxsize ls --effective --target prod --json .
-`;
+`);
 
 /** Output is buffered in chunks: one write per entry is the slowest part of a large listing. */
 class ChunkedWriter {
@@ -96,16 +98,33 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values.effective) {
     const configured = values.platform === undefined ? configuredPlatforms(options.dir, io.cwd) : undefined;
     const platforms = platformsFrom(values.platform, configured, io.env);
-    const { problems, warnings, plan } = forEachEffectiveEntry(
-      { ...options, target: values.target, buildArgs: parseBuildArgs(values['build-arg'], io.env), ...(platforms ? { platforms } : {}) },
-      write,
-    );
+    // A spinner only when the listing goes elsewhere (a file, a pipe): on the same terminal the two would mix.
+    const progress = io.stdout.isTTY ? null : await startProgress(io, 'ctxsize ls --effective');
+    progress?.doing('reading the Dockerfile, then walking what it uses');
+    let seen = 0;
+    let result: ReturnType<typeof forEachEffectiveEntry>;
+    try {
+      result = forEachEffectiveEntry(
+        { ...options, target: values.target, buildArgs: parseBuildArgs(values['build-arg'], io.env), ...(platforms ? { platforms } : {}) },
+        progress === null
+          ? write
+          : (entry) => {
+              write(entry);
+              if (++seen % 512 === 0) progress.update(seen);
+            },
+      );
+    } finally {
+      progress?.stop();
+    }
+    const { problems, warnings, plan } = result;
     out.flush();
     for (const w of plan.warnings) io.stderr.write(`ctxsize: warning: ${displayPath(io.cwd, w.file)}:${w.line}: ${escapeControl(w.message)}\n`);
     for (const w of warnings) io.stderr.write(`ctxsize: warning: ${escapeControl(w.path)}: ${escapeControl(w.message)}\n`);
     for (const p of problems) {
       const why = p.problem === 'missing' ? 'matches nothing in the context' : `is excluded${p.excludedBy ? ` by ${JSON.stringify(p.excludedBy.pattern)} (${p.excludedBy.file}:${p.excludedBy.line})` : ''}`;
-      io.stderr.write(`ctxsize: warning: Dockerfile line ${p.source.line}: ${p.source.instruction} source ${JSON.stringify(p.source.raw)} ${why}; the build would fail\n`);
+      // A bind mount without source= mounts the context root: its raw source is empty.
+      const source = p.source.raw !== '' ? JSON.stringify(p.source.raw) : '(the context root: a bind mount without source=)';
+      io.stderr.write(`ctxsize: warning: Dockerfile line ${p.source.line}: ${p.source.instruction} source ${source} ${why}; the build would fail\n`);
     }
     return 0;
   }

@@ -1,9 +1,11 @@
-import { statSync } from 'node:fs';
+import { fitHelp } from '../cli/help-text.js';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../baseline.js';
-import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
+import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, parseIgnoreFileFlag, parsePositiveCount, platformsFrom } from '../cli/args.js';
 import { isKnownError, UsageError } from '../cli/errors.js';
-import type { CliIO } from '../cli/io.js';
+import { styleFor, type CliIO } from '../cli/io.js';
+import { PLAIN } from '../report/style.js';
 import { startProgress } from '../cli/progress.js';
 import type { ComposeService } from '../compose.js';
 import { loadConfig, OUTPUT_FORMATS, type BudgetConfig, type LoadedConfig, type OutputFormat } from '../config.js';
@@ -27,7 +29,7 @@ import { appendStepSummary, composeAnnotations, formatAnnotation, measureAnnotat
 import { formatMeasure } from '../report/human.js';
 import type { Builder } from '../walk/builders.js';
 
-export const help = `Usage: ctxsize [measure] [DIR] [options]
+export const help = fitHelp(`Usage: ctxsize [measure] [DIR] [options]
 
 Measure the build context of DIR (default: .) in one walk: the whole directory, what the builder
 sends, what the ignore file keeps out, and the largest paths. Check it against budgets and a
@@ -42,8 +44,12 @@ Options:
       --platform P[,P…]   the target platforms, as docker build --platform (default:
                           DOCKER_DEFAULT_PLATFORM, else linux on this machine's
                           architecture); several: the effective context is their union
-      --top N             how many largest paths to show (default 10)
-      --format FORMAT     text (default), json, markdown or prometheus
+      --top N             how many largest paths to show, as a tree (default 10)
+      --depth N           show the tree N path levels deep (default: all)
+      --format FORMAT     text (default), json, markdown, prometheus or html (a page
+                          with a zoomable treemap, no network needed; use -o)
+      --check             with --format html: add the findings of ctxsize check
+                          (exit 1 on an error-level finding)
       --json              the same as --format json (one JSON document, schemaVersion 1)
   -o, --output FILE       write the report to FILE (atomically) instead of stdout
   -h, --help              show this help
@@ -87,13 +93,16 @@ Examples:
   ctxsize --max-size 200MB --max-files 20000 .
   ctxsize --baseline ctxsize-baseline.json --max-growth 10 --format markdown . > summary.md
   ctxsize --format prometheus -o /var/lib/node_exporter/textfile/ctxsize.prom .
+  ctxsize --format html --check -o context.html .
   ctxsize --compose --max-size 500MB .
-`;
+`);
 
 const OPTIONS = {
   ...CONTEXT_OPTIONS,
   ...BUILD_OPTIONS,
   top: { type: 'string' },
+  depth: { type: 'string' },
+  check: { type: 'boolean' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
   'max-size': { type: 'string' },
@@ -160,6 +169,10 @@ interface Settings {
   /** The Dockerfile: as given on the command line (relative to cwd) or absolute from the config. */
   file: string | undefined;
   top: number;
+  /** `--depth`: levels of the tree in the text report. */
+  depth: number | undefined;
+  /** `--check`: the HTML report also shows the findings of `ctxsize check`. */
+  check: boolean;
   budgets: Budgets;
   /** Budgets per compose service from the configuration. */
   serviceBudgets: Record<string, Budgets>;
@@ -180,6 +193,7 @@ interface Settings {
 
 function limitFromFlag<T>(flag: string, value: string | undefined, parse: (text: string) => T): T | undefined {
   if (value === undefined) return undefined;
+  if (/^\s*-/.test(value)) throw new UsageError(`${flag} takes a limit of 0 or more, not ${JSON.stringify(value)}`);
   try {
     return parse(value);
   } catch (error) {
@@ -239,6 +253,8 @@ function settingsFrom(
     );
   }
   if (values.profile !== undefined && composeSetting === undefined) throw new UsageError('--profile applies to --compose only');
+  if (values.check === true && format !== 'html') throw new UsageError("--check adds check's findings to --format html; for the others, run 'ctxsize check'");
+  if (format === 'html' && composeSetting !== undefined) throw new UsageError('--format html measures one context, not a Compose project (--compose)');
   if (composeSetting !== undefined && values.file !== undefined) {
     throw new UsageError('-f/--file and --compose cannot be combined: with --compose each service names its own Dockerfile');
   }
@@ -250,6 +266,8 @@ function settingsFrom(
     ignoreFile: parseIgnoreFileFlag(values.ignorefile, builder),
     file: values.file ?? (composeSetting === undefined ? config.file : undefined),
     top: parseCount('--top', values.top, config.top ?? 10),
+    depth: values.depth === undefined ? undefined : parsePositiveCount('--depth', values.depth),
+    check: values.check === true,
     budgets,
     serviceBudgets,
     baseline,
@@ -368,6 +386,7 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
   } finally {
     progress?.stop();
   }
+  const checkReport = settings.check ? (await import('../check/check.js')).checkContext({ dir: settings.dir, dockerfile: settings.file, builder: settings.builder, target: settings.target, buildArgs: settings.buildArgs, cwd: io.cwd }) : null;
   const label = loaded ? loaded.label : '';
   const growth = baseline ? compareWithBaseline(report, baseline, label, settings.top) : null;
   const gates = evaluateGates(report, settings.budgets, baseline ? { report: baseline, label: `the baseline ${label}` } : null);
@@ -384,21 +403,41 @@ async function runSingle(io: CliIO, settings: Settings): Promise<number> {
     case 'prometheus':
       text = formatters.prometheus!.formatMeasurePrometheus(outcome);
       break;
+    case 'html': {
+      const html = await import('../report/html.js');
+      const { collectMap } = await import('../treemap/collect.js');
+      const selection = { dir: settings.dir, dockerfile: settings.file, builder: settings.builder, target: settings.target, buildArgs: settings.buildArgs, cwd: io.cwd };
+      const progress = settings.output !== undefined ? await startProgress(io, 'ctxsize --format html') : null;
+      progress?.doing('walking the whole directory for the treemap');
+      let map: ReturnType<typeof collectMap>;
+      try {
+        map = collectMap(selection);
+      } finally {
+        progress?.stop();
+      }
+      const check = checkReport ?? null;
+      text = html.formatMeasureHtml({ outcome, map, check, cwd: io.cwd, version: packageVersion() });
+      break;
+    }
     default: {
-      text = formatMeasure(report, io.cwd);
+      const style = settings.output === undefined ? styleFor(io) : PLAIN;
+      text = formatMeasure(report, io.cwd, style, { depth: settings.depth, top: settings.top });
       if (growth) text += '\n' + formatGrowthText(growth, io.cwd);
-      if (gates.length > 0) text += '\n' + formatGatesText(gates);
+      if (gates.length > 0) text += '\n' + formatGatesText(gates, '  ', style);
     }
   }
   const failures = gates.filter((g) => !g.passed).map((g) => g.message);
+  if (checkReport !== null && checkReport.summary.errors > 0) failures.push(`ctxsize check: ${checkReport.summary.errors} error-level finding${checkReport.summary.errors === 1 ? '' : 's'} (see the report)`);
   emit(io, settings, text, () => formatters.markdown!.formatMeasureMarkdown(outcome, io.cwd), failures, measureAnnotations(outcome, io.cwd));
-  return gatesPassed(gates) ? 0 : 1;
+  return gatesPassed(gates) && (checkReport === null || checkReport.summary.errors === 0) ? 0 : 1;
 }
 
 async function measureService(
   io: CliIO,
   settings: Settings,
   service: ComposeService,
+  /** `2 of 5`: where this service is in the project, for the spinner. */
+  position = '',
 ): Promise<{ report: MeasureReport | null; note: string | null; error: string | null }> {
   if (service.kind === 'image') {
     return { report: null, note: service.image === null ? 'no build section and no image' : `no build section: uses the image ${service.image}`, error: null };
@@ -419,7 +458,7 @@ async function measureService(
   // As `docker compose build`: the service's build.platforms, else its platform; --platform wins.
   const platforms = settings.platforms ?? (service.platforms.length > 0 ? service.platforms : undefined);
   if (platforms !== undefined) options.platforms = platforms;
-  const progress = settings.format === 'text' && settings.output === undefined ? await startProgress(io, `Measuring ${service.name}`) : null;
+  const progress = settings.format === 'text' && settings.output === undefined ? await startProgress(io, `Measuring service ${service.name} (${position})`) : null;
   try {
     const report = measureContext(options);
     return { report, note: service.dockerfileInline ? 'the Dockerfile is inline (dockerfile_inline)' : null, error: null };
@@ -464,8 +503,8 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
     ],
   };
   const services: ServiceOutcome[] = [];
-  for (const service of project.services) {
-    const measured = await measureService(io, settings, service);
+  for (const [i, service] of project.services.entries()) {
+    const measured = await measureService(io, settings, service, `${i + 1} of ${project.services.length}`);
     const budgets = settings.serviceBudgets[service.name] ?? settings.budgets;
     let note = measured.note;
     let base: MeasureReport | null = null;
@@ -511,6 +550,10 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
   return composePassed(outcome) ? 0 : 1;
 }
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export async function run(args: string[], io: CliIO): Promise<number> {
   const taken = takeCompose(args, io.cwd);
   const { values, positionals } = parse(taken.args);
@@ -523,6 +566,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const loaded = values['no-config'] ? null : loadConfig(dir, { cwd: io.cwd, explicit: values.config });
   const settings = settingsFrom(values, dir, taken.compose ?? (values.compose ? true : undefined), loaded, io.env);
   settings.dirGiven = positionals[0] !== undefined;
+  if (settings.format === 'html' && settings.output === undefined && io.stdout.isTTY) {
+    throw new UsageError('--format html writes a page: name the file with -o, e.g. -o context.html');
+  }
   if (settings.compose !== undefined) return runCompose(io, settings);
   return runSingle(io, settings);
 }

@@ -1,6 +1,8 @@
+import { fitHelp } from '../cli/help-text.js';
 import { BUILD_OPTIONS, closest, CONTEXT_OPTIONS, contextFromFlags, parseCommandArgs } from '../cli/args.js';
 import { EXIT, UsageError } from '../cli/errors.js';
-import type { CliIO } from '../cli/io.js';
+import { styleFor, type CliIO } from '../cli/io.js';
+import { startProgress } from '../cli/progress.js';
 import { LimitSyntaxError, parseSize } from '../gates.js';
 import { ARTIFACTS } from '../knowledge/artifacts.js';
 import { applySuggestWrite, formatSuggestReport, suggestIgnore, suggestReportJson } from '../suggest/index.js';
@@ -8,7 +10,7 @@ import { assertWritableIgnoreFile, DEFAULT_LARGE_FILE_BYTES } from '../suggest/s
 import { humanSize } from '../report/human.js';
 import { configuredPlatforms } from '../config.js';
 
-export const help = `Usage: ctxsize suggest [DIR] [options]
+export const help = fitHelp(`Usage: ctxsize suggest [DIR] [options]
 
 Propose .dockerignore lines for the build context of DIR (default: .), each with the bytes and
 files it removes from the context (computed with Docker's own matching, not estimated) and why:
@@ -63,7 +65,7 @@ Examples:
   ctxsize suggest --write --category dependencies,vcs,secrets
   ctxsize suggest --only node-modules,git --write services/api
   ctxsize suggest -f docker/api.Dockerfile --target runtime --json .
-`;
+`);
 
 const OPTIONS = {
   ...CONTEXT_OPTIONS,
@@ -111,16 +113,23 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const categories = list(values.category);
   check('--only', only, [...ARTIFACTS.map((a) => a.id), 'large-file', 'gitignore'], (v) => v.startsWith('large-file:') || v.startsWith('gitignore:'));
   check('--category', categories, [...new Set<string>(ARTIFACTS.map((a) => a.category)), 'large-file', 'gitignore']);
-  const report = suggestIgnore({
-    ...contextFromFlags(values, positionals, io, values.platform === undefined ? configuredPlatforms(positionals[0] ?? '.', io.cwd) : undefined),
-    largeFileBytes: size('--large', values.large),
-    gitignore: !values['no-gitignore'],
-    selection: { only, categories, minBytes: size('--min-bytes', values['min-bytes']) },
-  });
+  const progress = await startProgress(io, 'ctxsize suggest');
+  let report: ReturnType<typeof suggestIgnore>;
+  try {
+    report = suggestIgnore({
+      ...contextFromFlags(values, positionals, io, values.platform === undefined ? configuredPlatforms(positionals[0] ?? '.', io.cwd) : undefined),
+      largeFileBytes: size('--large', values.large),
+      gitignore: !values['no-gitignore'],
+      selection: { only, categories, minBytes: size('--min-bytes', values['min-bytes']) },
+      ...(progress ? { onProgress: progress.doing } : {}),
+    });
+  } finally {
+    progress?.stop();
+  }
   const writing = values.write === true && !report.write.refused;
   // Refuse a link out of DIR or a FIFO before printing a diff that names the ignore file.
   if (writing && report.write.changed) assertWritableIgnoreFile(report.write.file, report.root);
-  if (!values.json) io.stdout.write(formatSuggestReport(report, io.cwd, values.write === true));
+  if (!values.json) io.stdout.write(formatSuggestReport(report, io.cwd, values.write === true, styleFor(io)));
   const written = writing ? applySuggestWrite(report.write, report.root) : false;
   if (values.json) io.stdout.write(JSON.stringify(suggestReportJson(report, written), null, 2) + '\n');
   else if (written) io.stdout.write(`Wrote ${report.write.added.length} line${report.write.added.length === 1 ? '' : 's'} to ${report.write.file}.\n`);

@@ -2,8 +2,9 @@
 import path from 'node:path';
 import type { BaselineComparison, PathChange } from '../baseline.js';
 import { formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult } from '../gates.js';
-import { shownPath } from './markdown.js';
+import { formatGrowth, shownPath } from './markdown.js';
 import { number } from './numbers.js';
+import { paint, PLAIN, wrapLine, type Style } from './style.js';
 
 
 function signed(bytes: number): string {
@@ -19,9 +20,14 @@ function align(rows: string[][], right: boolean[], indent = '  '): string {
 }
 
 /** `Gates` section: one line per gate, failures first marked FAIL. */
-export function formatGatesText(gates: GateResult[], indent = '  '): string {
+export function formatGatesText(gates: GateResult[], indent = '  ', style: Style = PLAIN): string {
   if (gates.length === 0) return '';
-  return ['Gates', ...gates.map((g) => `${indent}${g.passed ? 'ok  ' : 'FAIL'}  ${g.message}`)].join('\n') + '\n';
+  const lines = [paint(style, 'heading', 'Gates')];
+  for (const g of gates) {
+    const mark = g.passed ? paint(style, 'ok', 'ok  ') : paint(style, 'fail', 'FAIL');
+    lines.push(...wrapLine(`${indent}${mark}  ${g.message}`, style.width, `${indent}      `));
+  }
+  return lines.join('\n') + '\n';
 }
 
 function changeLines(changes: PathChange[], indent: string): string[] {
@@ -39,7 +45,7 @@ function changeLines(changes: PathChange[], indent: string): string[] {
 /** `Since the baseline` section: totals, then the paths that grew and shrank the most. */
 export function formatGrowthText(growth: BaselineComparison, cwd: string): string {
   const c = growth.context;
-  const pct = c.bytesPercent === null ? 'from nothing' : `${c.bytesPercent >= 0 ? '+' : ''}${formatPercent(c.bytesPercent)}`;
+  const pct = c.bytesPercent === null ? 'from nothing' : formatGrowth(c.bytesPercent, c.bytesDelta);
   const lines = [`Since the baseline ${shownPath(path.resolve(cwd, growth.file), cwd)}`];
   lines.push(
     `  context    ${formatSize(c.bytesBefore)} → ${formatSize(c.bytesAfter)} (${signed(c.bytesDelta)}, ${pct}), ` +
@@ -74,7 +80,7 @@ export function formatComposeText(outcome: ComposeOutcome, cwd: string): string 
   const rows = outcome.services.map((s) => {
     const svc = s.service;
     const r = s.report;
-    const growth = s.growth === null ? '-' : s.growth.context.bytesPercent === null ? 'from nothing' : `${s.growth.context.bytesPercent >= 0 ? '+' : ''}${formatPercent(s.growth.context.bytesPercent)}`;
+    const growth = s.growth === null ? '-' : s.growth.context.bytesPercent === null ? 'from nothing' : formatGrowth(s.growth.context.bytesPercent, s.growth.context.bytesDelta);
     const state = s.error !== null ? 'error' : r === null ? (s.note ?? '-') : s.gates.length === 0 ? '-' : gatesPassed(s.gates) ? 'ok' : 'FAIL';
     return [
       svc.name + (svc.target !== null ? ` (${svc.target})` : ''),

@@ -48,15 +48,53 @@ function measured(gate: GateResult): string {
   if (gate.gate === 'max-size') return formatSize(gate.actual ?? 0);
   if (gate.gate === 'max-files') return number.format(gate.actual ?? 0);
   const delta = (gate.currentBytes ?? 0) - (gate.baselineBytes ?? 0);
-  const pct = gate.actual === null ? 'from nothing' : `${gate.actual >= 0 ? '+' : ''}${formatPercent(gate.actual)}`;
+  const pct = gate.actual === null ? 'from nothing' : formatGrowth(gate.actual, delta);
   return `${pct} (${delta >= 0 ? '+' : '-'}${formatSize(Math.abs(delta))})`;
 }
 
-function overBy(gate: GateResult): string {
+/**
+ * How far a failed gate is over. Growth is measured in percent of the baseline, so its excess is
+ * in percentage points (18.8% against a limit of 10% is 8.8 points over), with the bytes beyond
+ * the allowed size; a size or file count is over by an amount, and that amount's share of the limit.
+ */
+export function overBy(gate: GateResult): string {
   if (gate.passed) return '—';
-  const pct = gate.overPercent === null ? '' : ` (${formatPercent(gate.overPercent)})`;
+  if (gate.gate === 'max-growth') {
+    const points = gate.actual === null ? null : Math.round((gate.actual - gate.limit) * 10) / 10;
+    const bytes = `${formatSize(gate.over)} over the allowed ${formatSize(gate.allowedBytes ?? 0)}`;
+    return points === null ? bytes : `${points < 0.1 ? '<0.1' : points} points (${bytes})`;
+  }
+  const pct = gate.overPercent === null ? '' : ` (${formatPercent(gate.overPercent)} of the limit)`;
   if (gate.gate === 'max-files') return `${number.format(gate.over)} files${pct}`;
   return `${formatSize(gate.over)}${pct}`;
+}
+
+/**
+ * A growth in percent with its sign. Growth is rounded, so a change of a few bytes in a large
+ * context rounds to 0: it reads `<0.1%` then, as everywhere else, never `0%` beside `+12 B`.
+ */
+export function formatGrowth(percentValue: number, deltaBytes: number): string {
+  if (deltaBytes !== 0 && Math.abs(percentValue) < 0.1) return deltaBytes > 0 ? '+<0.1%' : '-<0.1%';
+  return `${percentValue >= 0 ? '+' : ''}${formatPercent(percentValue)}`;
+}
+
+/**
+ * A Mermaid pie of what the builder sends, by top-level entry (GitHub draws it in PR comments and
+ * step summaries): the seven largest, the rest as one slice. Null when nothing is sent.
+ */
+export function contextPie(report: MeasureReport): string[] | null {
+  const entries = (report.byTopLevel ?? []).filter((e) => e.contextBytes > 0).sort((a, b) => b.contextBytes - a.contextBytes);
+  if (entries.length === 0 || report.context.bytes === 0) return null;
+  const shown = entries.slice(0, 7);
+  const rest = report.context.bytes - shown.reduce((n, e) => n + e.contextBytes, 0);
+  const label = (text: string): string => JSON.stringify(text.replace(/["\r\n]/g, ' ').replace(/[#;]/g, ' '));
+  return [
+    '```mermaid',
+    `pie title Sent to the builder by top-level entry (${formatSize(report.context.bytes)})`,
+    ...shown.map((e) => `    ${label(e.path + (e.type === 'dir' ? '/' : ''))} : ${e.contextBytes}`),
+    ...(rest > 0 ? [`    ${label('everything else')} : ${rest}`] : []),
+    '```',
+  ];
 }
 
 function limitText(gate: GateResult): string {
@@ -77,7 +115,7 @@ function signed(bytes: number): string {
 
 function growthLine(growth: BaselineComparison, cwd: string): string {
   const c = growth.context;
-  const pct = c.bytesPercent === null ? 'from nothing' : `${c.bytesPercent >= 0 ? '+' : ''}${formatPercent(c.bytesPercent)}`;
+  const pct = c.bytesPercent === null ? 'from nothing' : formatGrowth(c.bytesPercent, c.bytesDelta);
   let line =
     `Since the baseline ${code(shownPath(path.resolve(cwd, growth.file), cwd))}: context ${formatSize(c.bytesBefore)} → ${formatSize(c.bytesAfter)} ` +
     `(${signed(c.bytesDelta)}, ${pct}), files ${number.format(c.filesBefore)} → ${number.format(c.filesAfter)} (${c.filesDelta >= 0 ? '+' : ''}${number.format(c.filesDelta)})`;
@@ -144,6 +182,11 @@ export function formatMeasureMarkdown(outcome: MeasureOutcome, cwd: string): str
       lines.push(...tableLines(['path', 'baseline', 'now', 'change'], ['l', 'r', 'r', 'r'], changeRows(growth.grew)));
     }
   }
+  const pie = contextPie(report);
+  if (pie !== null) {
+    lines.push('');
+    lines.push(...pie);
+  }
   if (report.largest.length > 0) {
     lines.push('');
     lines.push('**Largest paths**');
@@ -188,7 +231,7 @@ export function formatComposeMarkdown(outcome: ComposeOutcome, cwd: string): str
     const svc = s.service;
     const dockerfile = svc.dockerfileInline ? '(inline)' : svc.dockerfileText === null ? '—' : code(svc.dockerfileText);
     const context = svc.contextText === null ? (svc.image === null ? '—' : `image ${code(svc.image)}`) : code(svc.contextText);
-    const growth = s.growth === null ? '—' : s.growth.context.bytesPercent === null ? 'from nothing' : `${s.growth.context.bytesPercent >= 0 ? '+' : ''}${formatPercent(s.growth.context.bytesPercent)}`;
+    const growth = s.growth === null ? '—' : s.growth.context.bytesPercent === null ? 'from nothing' : formatGrowth(s.growth.context.bytesPercent, s.growth.context.bytesDelta);
     return [
       code(svc.name) + (svc.target !== null ? ` (target ${code(svc.target)})` : ''),
       context,

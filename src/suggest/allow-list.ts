@@ -12,6 +12,7 @@
  *   check runs again.
  */
 import type { ResolvedContext } from '../context/resolve.js';
+import { sourceLabel } from '../report/source-label.js';
 import { parseIgnoreFile } from '../dockerignore/read.js';
 import { walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
 import type { DockerBuilder as Builder } from '../walk/builders.js';
@@ -195,7 +196,7 @@ function check(input: AllowListInput, lines: readonly string[]): Checked {
     const fresh = problems.filter((p) => !before.has(problemKey(p)));
     if (fresh.length > 0) {
       const p = fresh[0]!;
-      return fail(`under BuildKit, ${p.source.instruction} ${p.source.raw} (line ${p.source.line} of ${b.label}) would fail (${p.problem})`);
+      return fail(`under BuildKit, ${sourceLabel(p.source).replace(/\)$/, ` of ${b.label})`)} would fail (${p.problem})`);
     }
   }
   if (buildkitMissing.length > 0) return fail(`BuildKit would no longer send ${buildkitMissing[0]}`);

@@ -15,6 +15,7 @@
  * matching their path itself.
  */
 import type { ResolvedContext } from '../context/resolve.js';
+import { joinClauses, sourceLabel } from '../report/source-label.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import type { IgnoreFile } from '../dockerignore/read.js';
 import type { ContextSource } from '../dockerfile/index.js';
@@ -275,7 +276,7 @@ export function describeReasons(reasons: readonly KeepReason[]): string {
       'the Dockerfile uses it: ' +
         sources
           .slice(0, 3)
-          .map((s) => (s.line === 0 ? `${s.path} (the target of a symbolic link it copies)` : `${s.instruction} ${s.raw} (line ${s.line})`))
+          .map((s) => (s.line === 0 ? `${s.path} (the target of a symbolic link it copies)` : sourceLabel(s)))
           .join(', ') +
         (sources.length > 3 ? `, and ${sources.length - 3} more` : ''),
     );
@@ -292,5 +293,5 @@ export function describeReasons(reasons: readonly KeepReason[]): string {
     const text = `your ignore file re-includes it (line ${r.line}: ${r.pattern}), and ctxsize does not undo your exceptions`;
     if (!parts.includes(text)) parts.push(text);
   }
-  return parts.join('; ');
+  return joinClauses(parts);
 }

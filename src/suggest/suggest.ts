@@ -5,6 +5,8 @@
  * {@link applySuggestWrite} writes the planned bytes after checking that the file did not change.
  */
 import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { formatCount } from '../report/numbers.js';
+import { sourceLabel } from '../report/source-label.js';
 import path from 'node:path';
 import { InputError, resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
@@ -112,6 +114,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   const cwd = options.cwd ?? process.cwd();
   const label = displayPath(writePath, cwd);
 
+  options.onProgress?.('walking the directory');
   const { entries, warnings: walkWarnings } = walkSent(context);
   const warnings = walkWarnings.map((w) => `${w.path}: ${w.message}`);
   const tree = new ContextTree(entries);
@@ -120,7 +123,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   for (const source of plan?.sources ?? []) {
     // A variable nothing sets is named by the warning above.
     if (source.unresolved && !source.heredoc && source.missing === undefined) {
-      warnings.push(`${source.instruction} ${source.raw} (line ${source.line}) uses a variable ctxsize cannot resolve: pass it with --build-arg so that its path is protected`);
+      warnings.push(`${sourceLabel(source)} uses a variable ctxsize cannot resolve: pass it with --build-arg so that its path is protected`);
     }
   }
   const engine = new RemovalEngine(context, tree, current, label);
@@ -145,7 +148,9 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     what: { kind: 'table', rule: c.rule } as CandidateKind,
   }));
   candidates.push(...largeFileCandidates(run, plan, scan.claimed, scan.matched, scan.keepers, options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES));
+  let tried = 0;
   const evaluated = candidates.flatMap((c) => {
+    options.onProgress?.(`trying candidate ${++tried} of ${candidates.length} against ${formatCount(entries.length)} entries: ${c.id}`);
     const k = evaluateCandidate(run, c);
     return k === null ? [] : judged(run, k);
   });
@@ -781,7 +786,7 @@ function difference(before: readonly Entry[], after: readonly Entry[]): Amount {
 }
 
 function problemText(p: SourceProblem): string {
-  return `${p.source.instruction} ${p.source.raw} (line ${p.source.line}): ${p.problem === 'missing' ? 'matches nothing' : 'excluded'}`;
+  return `${sourceLabel(p.source)}: ${p.problem === 'missing' ? 'matches nothing' : 'excluded'}`;
 }
 
 function combinedOutcome(

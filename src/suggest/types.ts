@@ -21,6 +21,8 @@ export interface SuggestSelection {
 
 /** Options of {@link suggestIgnore}. */
 export interface SuggestOptions extends ContextOptions, BuildSelection {
+  /** Told what suggest is doing, phase by phase ("trying 14 candidate lines"): the CLI's spinner. */
+  onProgress?: (doing: string) => void;
   /** Files of at least this many bytes that no Dockerfile source covers are suggested (default 1 MB). */
   largeFileBytes?: number;
   /** Convert `.gitignore` entries too (default true). */

@@ -18,7 +18,9 @@ export interface CliResult {
 export function runCtxsize(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // COLUMNS wide: human text wraps at 80 off a terminal, and assertions on a message want it on
+    // one line; the tests of wrapping set COLUMNS themselves.
+    env: { ...process.env, NO_COLOR: '1', COLUMNS: '1000', ...options.env },
     input: options.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
