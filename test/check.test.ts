@@ -382,6 +382,22 @@ describe('check: letter case', () => {
     assert.deepEqual(byRule(report.findings, 'unmatched-pattern'), [], 'not also "matches nothing"');
     assert.deepEqual(byRule(report.findings, 'case-insensitive-fs'), [], 'this test file system is case-sensitive');
   });
+
+  it('reports lower-case patterns and exceptions only for the paths with capitals they miss', async () => {
+    const report = await check({
+      '.dockerignore': 'build\n!build/keep.txt\nsrc/*.log\n',
+      'Dockerfile': COPY_ALL,
+      'Build/a': 'a',
+      'build/keep.txt': 'k',
+      'build/KEEP.txt': 'K',
+      'build/other': 'o',
+      'src/a.log': 'l',
+      'src/B.LOG': 'L',
+      'src/c.txt': 'c',
+    });
+    const found = byRule(report.findings, 'case-mismatch');
+    assert.deepEqual(found.map((f) => [f.line, f.paths]), [[1, ['Build']], [2, ['build/KEEP.txt']], [3, ['src/B.LOG']]]);
+  });
 });
 
 describe('check: unreadable paths', () => {

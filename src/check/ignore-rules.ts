@@ -533,18 +533,28 @@ function lintCase(
 ): Finding[] {
   const findings: Finding[] = [];
   let lower: string[] | null = null;
+  // Per entry, once: is it sent, and does its path hold a capital letter.
+  let sentFlags: Uint8Array | null = null;
+  let folds: Uint8Array | null = null;
   views.forEach((view, k) => {
     const text = view.pattern.text;
     if (/[\\[]/.test(text) || text.toLowerCase() === text.toUpperCase()) return;
     const folded = new CompiledPattern(text.toLowerCase(), view.pattern.exclusion, view.rule.line, escapes);
     if (folded.compileError() !== null) return;
+    // A pattern written in lower case folds to itself: on a path without capitals the folded
+    // pattern answers what the pattern answered (matrix), so only paths with capitals can be missed.
+    const lowerText = text.toLowerCase() === text;
+    lower ??= tree.entries.map((e) => e.path.toLowerCase());
+    folds ??= Uint8Array.from(tree.entries, (e, i) => (lower![i] === e.path ? 0 : 1));
+    sentFlags ??= Uint8Array.from(tree.entries, (e) => (sent.has(e.path) ? 1 : 0));
+    const row = matrix[k]!;
+    const keptSent = view.pattern.exclusion ? 1 : 0;
     // An exclusion misses paths that stay sent; an exception misses paths that stay out.
     const missed: string[] = [];
-    tree.entries.forEach((entry, i) => {
-      if (matrix[k]![i] !== 0 || sent.has(entry.path) === view.pattern.exclusion) return;
-      lower ??= tree.entries.map((e) => e.path.toLowerCase());
-      if (folded.matches(lower[i]!)) missed.push(entry.path);
-    });
+    for (let i = 0; i < row.length; i++) {
+      if (row[i] !== 0 || sentFlags[i] === keptSent || (lowerText && folds[i] === 0)) continue;
+      if (folded.matches(lower[i]!)) missed.push(tree.entries[i]!.path);
+    }
     if (missed.length === 0) return;
     const paths = topmost(missed);
     findings.push(

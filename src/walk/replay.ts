@@ -29,22 +29,27 @@ export class ContextTree {
 
   constructor(readonly entries: readonly Entry[]) {
     this.nodes = [...entries];
-    entries.forEach((entry, i) => this.index.set(entry.path, i));
-    const known = new Set(this.index.keys());
+    const n = entries.length;
+    for (let i = 0; i < n; i++) this.index.set(entries[i]!.path, i);
+    // Each path's parent is computed once; an unsent directory is one no entry has the path of.
+    const parents: string[] = new Array<string>(n);
+    const unsent = new Set<string>();
     const added = new Set<string>();
-    for (const entry of entries) {
-      for (let dir = parentOf(entry.path); dir !== '' && !known.has(dir); dir = parentOf(dir)) {
-        known.add(dir);
+    for (let i = 0; i < n; i++) {
+      const parent = parentOf(entries[i]!.path);
+      parents[i] = parent;
+      for (let dir = parent; dir !== '' && !this.index.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
+        unsent.add(dir);
         added.add(parentOf(dir));
         this.nodes.push({ path: dir, type: 'dir', size: 0 });
       }
     }
-    this.nodes.forEach((node, i) => {
-      const parent = parentOf(node.path);
+    for (let i = 0; i < this.nodes.length; i++) {
+      const parent = i < n ? parents[i]! : parentOf(this.nodes[i]!.path);
       const list = this.children.get(parent);
       if (list) list.push(i);
       else this.children.set(parent, [i]);
-    });
+    }
     // Only directories that gained an unsent directory need sorting (the walk gave the rest its order).
     for (const dir of added) {
       this.children.get(dir)?.sort((a, b) => compareGoStrings(baseName(this.nodes[a]!.path), baseName(this.nodes[b]!.path)));
