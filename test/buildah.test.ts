@@ -119,6 +119,15 @@ describe('Buildah: which files (parse.ContainerIgnoreFile, DiscoverContainerfile
     });
   });
 
+  it('without a Containerfile or Dockerfile (and no -f) Buildah refuses the build', async () => {
+    await withTree({ 'Dockerfile.dev': 'FROM scratch\n', a: '' }, (root) => {
+      const ls = runCtxsize(['ls', '--builder', 'podman', root]);
+      assert.equal(ls.status, 2);
+      assert.match(ls.stderr, /no Containerfile or Dockerfile/);
+      assert.equal(runCtxsize(['ls', '--builder', 'podman', '-f', path.join(root, 'Dockerfile.dev'), root]).status, 0);
+    });
+  });
+
   it('a Containerfile that is a directory makes Buildah refuse the build', async () => {
     await withTree({ 'Containerfile/': '', Dockerfile: 'FROM scratch\n' }, (root) => {
       assert.throws(() => listContext({ dir: root, builder: 'buildah' }), /Containerfile: is not a file/);

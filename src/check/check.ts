@@ -431,7 +431,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       rule: 'dockerfile-error',
       file: dockerfileShown!,
       line: read.error.line,
-      message: `${read.error.detail}: BuildKit stops here, so the sources cannot be checked (the whole context is assumed)`,
+      message: `${read.error.detail}: ${primary === 'buildah' ? 'the build' : 'BuildKit'} stops here, so the sources cannot be checked (the whole context is assumed)`,
       fix: read.error.line > 0 ? 'fix the Dockerfile at this line' : 'fix the Dockerfile, or name the right one with -f',
     });
   } else {

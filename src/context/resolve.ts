@@ -105,7 +105,7 @@ function statExists(file: string): boolean {
  * Buildah's default (`DiscoverContainerfile`): `Containerfile`, else `Dockerfile`, links followed;
  * what it finds must be a regular file, or Buildah refuses the build.
  */
-function defaultContainerfile(root: string): string | null {
+function defaultContainerfile(root: string): string {
   for (const name of ['Containerfile', 'Dockerfile']) {
     const candidate = path.join(root, name);
     let isFile: boolean;
@@ -117,7 +117,7 @@ function defaultContainerfile(root: string): string | null {
     if (!isFile) throw new InputError(`${name}: is not a file (Podman and Buildah refuse the build)`);
     return candidate;
   }
-  return null;
+  throw new InputError(`${root}: no Containerfile or Dockerfile (Podman and Buildah refuse the build; name one with -f)`);
 }
 
 /**

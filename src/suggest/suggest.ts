@@ -94,6 +94,11 @@ interface Run {
  * @throws InputError, IgnoreFileError, BuildFailure, DockerfileError (bad input: exit code 2)
  */
 export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
+  if (options.builder === 'buildah' && options.dockerfile === undefined) {
+    // Podman's default is the Containerfile: the sources to protect are its.
+    const found = resolveContext({ ...options, builder: 'buildah' }).dockerfile;
+    if (found !== null) options = { ...options, dockerfile: found };
+  }
   // Under Buildah the lines are planned with BuildKit's walk (see the command's note).
   const builder: DockerBuilder = options.builder === 'buildah' || options.builder === undefined ? 'buildkit' : options.builder;
   const contexts = {
