@@ -245,13 +245,16 @@ export function readGitignores(root: string): GitignoreSet {
   if (!rootIgnored) {
     const visit = (dirAbs: string, rel: string): void => {
       const fromBase = prefix === '' ? rel : rel === '' ? prefix : prefix + '/' + rel;
-      load(dirAbs, fromBase, { inside: rel });
       let children: Dirent[];
       try {
         children = readdirSync(dirAbs, { withFileTypes: true });
       } catch {
+        // A directory that cannot be listed may still let its .gitignore be opened.
+        load(dirAbs, fromBase, { inside: rel });
         return;
       }
+      // Only a directory that lists a .gitignore is asked for one (an open that fails costs a system call per directory).
+      if (children.some((child) => child.name === '.gitignore')) load(dirAbs, fromBase, { inside: rel });
       for (const child of children) {
         if (!child.isDirectory() || child.name === '.git') continue;
         const childRel = rel === '' ? child.name : rel + '/' + child.name;
