@@ -4,7 +4,8 @@ import { createFilter } from './context/filter.js';
 import { followLinks } from './context/follow-links.js';
 import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
 import { goFilepathMatch } from './dockerignore/go-glob.js';
-import { PatternMatcher } from './dockerignore/matcher.js';
+import { compileRule, PatternMatcher } from './dockerignore/matcher.js';
+import { excerpt } from './input/escape.js';
 import { PatternCompileError } from './dockerignore/pattern.js';
 import {
   buildUse,
@@ -202,6 +203,14 @@ export function planEffective(context: ResolvedContext, selection: BuildSelectio
     throw new InputError(`${context.dockerfile}: cannot read Dockerfile (${describeReadError(error)})`, { cause: error });
   }
   const { includePatterns, ...plan } = planDockerfile(text, context.dockerfile, selection);
+  // BuildKit hands the sources to its pattern matcher as include patterns: a malformed one
+  // (`COPY app[ /x`) fails the build, at the instruction's line.
+  for (const source of plan.sources) {
+    if (source.heredoc || source.path === '.') continue;
+    if (compileRule({ pattern: source.path, line: source.line, source: source.path }, context.platform).kind === 'malformed') {
+      throw new DockerfileError(`${source.instruction} source "${excerpt(source.path)}" is not a valid pattern (syntax error in a [...] class or a trailing \\): BuildKit fails the build`, context.dockerfile, source.line);
+    }
+  }
   const includePaths = includePatterns === null ? null : followLinks(context.root, includePatterns);
   return { ...plan, includePaths };
 }

@@ -39,6 +39,8 @@ export interface Explanation {
    */
   resolvedFrom: 'cwd' | 'dir';
   exists: boolean;
+  /** When a parent directory of PATH is a symbolic link: that parent. PATH is then not in the context. */
+  behindLink?: string;
   type: EntryType | null;
   builders: BuilderExplanation[];
 }
@@ -46,6 +48,20 @@ export interface Explanation {
 export interface ExplainOptions extends Omit<ContextOptions, 'builder'> {
   /** Which builders to explain (default both). */
   builders?: Builder[];
+}
+
+/** The first parent directory of `relative` (inside `root`) that is a symbolic link, or null. */
+function symlinkedParent(root: string, relative: string): string | null {
+  const parts = relative.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const dir = parts.slice(0, i).join('/');
+    try {
+      if (lstatSync(path.join(root, dir)).isSymbolicLink()) return dir;
+    } catch {
+      return null; // does not exist: the path does not either, said below
+    }
+  }
+  return null;
 }
 
 function entryType(abs: string): EntryType | null {
@@ -97,6 +113,7 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
   let relative = '';
   let resolvedFrom: 'cwd' | 'dir' = 'dir';
   let type: EntryType | null = null;
+  let linkAt: string | null = null;
   for (const builder of builders) {
     const context = resolveContext({ ...options, builder });
     if (relative === '') {
@@ -109,7 +126,20 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
       if (relative === '' || relative.startsWith('../') || relative === '..') {
         throw new InputError(`${target}: not inside the context directory ${context.root}`);
       }
-      type = entryType(path.join(context.root, relative));
+      linkAt = symlinkedParent(context.root, relative);
+      // Through a linked directory the path is not in the context: builders send the link itself.
+      type = linkAt === null ? entryType(path.join(context.root, relative)) : null;
+    }
+    if (linkAt !== null) {
+      const who = builder === 'buildah' ? 'Buildah' : `the ${builder} builder`;
+      results.push({
+        builder,
+        ignoreFile: context.ignore?.file ?? null,
+        inContext: false,
+        decidedBy: null,
+        reason: `not in the context: ${JSON.stringify(linkAt)} is a symbolic link, which ${who} sends as a link without following it`,
+      });
+      continue;
     }
     const ignoreFile = context.ignore?.file ?? null;
     const filter = createFilter(context);
@@ -184,7 +214,7 @@ export function explainPath(target: string, options: ExplainOptions = {}): Expla
     if (type === null) reason = `does not exist; if it did: ${inContext ? 'sent' : 'not sent'}, ${reason}`;
     results.push({ builder, ignoreFile, inContext: type !== null && inContext, decidedBy, reason });
   }
-  return { schemaVersion: 1, path: relative, resolvedFrom, exists: type !== null, type, builders: results };
+  return { schemaVersion: 1, path: relative, resolvedFrom, exists: type !== null, type, ...(linkAt !== null ? { behindLink: linkAt } : {}), builders: results };
 }
 
 function isSocket(root: string, relative: string): boolean {

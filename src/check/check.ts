@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import { accessSync, closeSync, lstatSync, openSync, readSync, constants, constants as fsConstants } from 'node:fs';
 import { formatCount } from '../report/numbers.js';
 import { displayPath } from '../display-path.js';
 import path from 'node:path';
@@ -400,6 +400,20 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
         : sentBy(createFilter(sanitized(view)));
   }
   const tree = indexTree(all);
+  // The walk reads directories, not files: a file the user cannot read (mode 000) is found here.
+  // BuildKit's client reads every file it sends as the user, so the build fails on it too. Root
+  // reads everything, so there is nothing to look for then.
+  if (process.getuid?.() !== 0) {
+    for (const e of all) {
+      if (e.type !== 'file' || !primaryView.sent.has(e.path)) continue;
+      try {
+        accessSync(path.join(root, e.path), fsConstants.R_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+        if (code === 'EACCES' || code === 'EPERM') warnings.push({ path: e.path, code, message: 'cannot read file: permission denied' });
+      }
+    }
+  }
   for (const w of warnings) {
     // Only what the builder itself reads: a directory it enters, an entry of a directory it sends.
     const slash = w.path.lastIndexOf('/');
@@ -412,7 +426,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       file: display(w.path),
       line: 0,
       message: `${w.message}: ${builderName(primaryView.builder)} reads it too, and the build fails`,
-      fix: 'fix its permissions, or exclude it in the ignore file',
+      fix: w.code === 'EACCES' || w.code === 'EPERM' ? 'fix its permissions, or exclude it in the ignore file' : w.code === 'ENAMETOOLONG' ? 'shorten the path, or exclude it in the ignore file' : 'exclude it in the ignore file, or fix what the message says',
       paths: [w.path],
     });
   }

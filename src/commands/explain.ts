@@ -79,7 +79,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const from = explanation.resolvedFrom === 'cwd' ? 'the current directory' : `the context directory ${JSON.stringify(dir)}`;
   const lines = [
-    `${escapeControl(explanation.path)}${explanation.type === 'dir' ? '/' : ''}${explanation.exists ? '' : ' (does not exist)'}  (PATH read relative to ${from})`,
+    `${escapeControl(explanation.path)}${explanation.type === 'dir' ? '/' : ''}${explanation.behindLink !== undefined ? ` (behind the symbolic link ${escapeControl(explanation.behindLink)}/)` : explanation.exists ? '' : ' (does not exist)'}  (PATH read relative to ${from})`,
   ];
   for (const b of explanation.builders) {
     const name = b.builder === 'buildkit' ? 'BuildKit' : b.builder === 'buildah' ? 'Buildah ' : 'classic ';

@@ -15,7 +15,8 @@ function containsWildcards(name: string): boolean {
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  // A name over the system's limit cannot exist either: a source that matches nothing.
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 }
 
 /** The targets of `rel` if it is a symlink (or, for a wildcard last segment, of the links it matches). */
