@@ -539,7 +539,7 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
       text = formatters.prometheus!.formatComposePrometheus(outcome);
       break;
     default:
-      text = formatComposeText(outcome, io.cwd);
+      text = formatComposeText(outcome, io.cwd, settings.output === undefined ? styleFor(io) : PLAIN);
   }
   const failures = services.flatMap((s) => [
     ...(s.error !== null ? [`${s.service.name}: ${s.error}`] : []),

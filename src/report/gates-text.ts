@@ -68,7 +68,7 @@ export function formatGrowthText(growth: BaselineComparison, cwd: string): strin
 }
 
 /** The plain-text report of a Compose project: one row per service, then failures and notes. */
-export function formatComposeText(outcome: ComposeOutcome, cwd: string): string {
+export function formatComposeText(outcome: ComposeOutcome, cwd: string, style: Style = PLAIN): string {
   const lines: string[] = [];
   const files = outcome.project.files.map((f) => shownPath(f, cwd)).join(' + ');
   const builder = outcome.builder === 'buildkit' ? 'BuildKit' : 'classic builder';
@@ -81,7 +81,9 @@ export function formatComposeText(outcome: ComposeOutcome, cwd: string): string 
     const svc = s.service;
     const r = s.report;
     const growth = s.growth === null ? '-' : s.growth.context.bytesPercent === null ? 'from nothing' : formatGrowth(s.growth.context.bytesPercent, s.growth.context.bytesDelta);
-    const state = s.error !== null ? 'error' : r === null ? (s.note ?? '-') : s.gates.length === 0 ? '-' : gatesPassed(s.gates) ? 'ok' : 'FAIL';
+    // A note in the gates column (no build section, a remote context) is cut short: the whole note follows the table.
+    const note = s.note !== null && s.note.length > 60 ? s.note.slice(0, s.note.lastIndexOf(' ', 59)) + ' …' : s.note;
+    const state = s.error !== null ? 'error' : r === null ? (note ?? '-') : s.gates.length === 0 ? '-' : gatesPassed(s.gates) ? 'ok' : 'FAIL';
     return [
       svc.name + (svc.target !== null ? ` (${svc.target})` : ''),
       svc.contextText ?? (svc.image !== null ? `image ${svc.image}` : '-'),
@@ -96,19 +98,21 @@ export function formatComposeText(outcome: ComposeOutcome, cwd: string): string 
   lines.push(align([header, ...rows], right));
   const details: string[] = [];
   for (const s of outcome.services) {
-    if (s.error !== null) details.push(`ERROR ${s.service.name}: ${s.error}`);
-    for (const g of s.gates) if (!g.passed) details.push(`FAIL  ${s.service.name}: ${g.message}`);
+    if (s.error !== null) details.push(`${paint(style, 'fail', 'ERROR')} ${s.service.name}: ${s.error}`);
+    for (const g of s.gates) if (!g.passed) details.push(`${paint(style, 'fail', 'FAIL')}  ${s.service.name}: ${g.message}`);
     if (s.growth !== null && s.growth.grew.length > 0 && s.gates.some((g) => g.gate === 'max-growth' && !g.passed)) {
       details.push(`      ${s.service.name}: grew the most:`);
       details.push(...changeLines(s.growth.grew, '        '));
     }
-    if (s.report !== null && s.report.warnings.length > 0) details.push(`note  ${s.service.name}: ${s.report.warnings.length} path(s) could not be read (see --json)`);
-    if (s.report !== null && s.note !== null) details.push(`note  ${s.service.name}: ${s.note}`);
+    if (s.report !== null && s.report.warnings.length > 0) details.push(`${paint(style, 'dim', 'note')}  ${s.service.name}: ${s.report.warnings.length} path(s) could not be read (see --json)`);
+    if (s.report === null && s.note !== null && s.note.length > 60) details.push(`${paint(style, 'dim', 'note')}  ${s.service.name}: ${s.note}`);
+    if (s.report !== null && s.note !== null) details.push(`${paint(style, 'dim', 'note')}  ${s.service.name}: ${s.note}`);
   }
-  for (const w of outcome.project.warnings) details.push(`note  ${w}`);
+  for (const w of outcome.project.warnings) details.push(`${paint(style, 'dim', 'note')}  ${w}`);
   if (details.length > 0) {
     lines.push('');
-    lines.push(...details);
+    // Each failure or note wraps between words, continued under its text.
+    for (const d of details) lines.push(...(d.startsWith('  ') ? [d] : wrapLine(d, style.width, '      ')));
   }
   return lines.join('\n') + '\n';
 }
