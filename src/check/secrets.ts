@@ -256,13 +256,13 @@ export function findSecrets(input: SecretInput): Finding[] {
     const test = testLocation(path);
     const env = envCredentials.get(path);
     if (env === 'template') {
-      // Read, and every credential setting holds a placeholder: a template or defaults.
+      // Read, and no setting holds a credential: a template, defaults or plain configuration.
       findings.push({
         severity: 'info',
         rule: 'secret-file',
         file: input.display(path),
         line: 0,
-        message: `${path} is in ${input.contextLabel}; its credential settings hold no credential now (empty, \${VAR}, placeholder or default values), but env files tend to collect them`,
+        message: `${path} is in ${input.contextLabel}; no setting in it holds a credential now (values are empty, \${VAR}, placeholders, defaults or not credentials), but env files tend to collect them`,
         fix: `review it; ${secretFix(input, path, dockerignoreLinesFor(rule, path), 'credentials')}`,
         evidence: `its name matches the knowledge table's ${rule.id} entry (${JSON.stringify(rule.pattern)}); its settings were read`,
         paths: [path],

@@ -971,23 +971,23 @@ const CREDENTIAL_NAME = /pass(?:word|wd)?(?:$|_)|pwd|secret|token|credential|aut
  * The first setting of an env file (`.env`, `.env.production`) that holds a credential: a name
  * that says so (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, `*_KEY`, a URL with a password) and a value
  * that is not empty, a `${VAR}` reference, a placeholder or a well-known default.
- * `template` when credential settings are there and all hold placeholders (such a file is a
- * template or defaults, not a secret); null when there is no credential setting to judge by.
+ * `template` when it has settings and none holds a credential (a template, development
+ * defaults, plain configuration); null when it has no `NAME=value` setting to judge by. Lines of a
+ * patch (`+NAME=value`) count as settings.
  */
 export function findDotenvCredential(text: string): { line: number; name: string } | 'template' | null {
   let n = 0;
   let settings = 0;
   for (const raw of text.split('\n')) {
     n++;
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
+    const m = /^[+ -]?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(raw);
     if (m === null) continue;
+    settings++;
     const name = m[1]!;
     let value = m[2]!.trim();
     if (/^["']/.test(value)) value = value.slice(1, value.indexOf(value[0]!, 1) === -1 ? undefined : value.indexOf(value[0]!, 1));
     else value = value.replace(/\s+#.*$/, '');
-    if (!CREDENTIAL_NAME.test(name)) continue;
-    settings++;
-    if (value === '' || isReference(value)) continue;
+    if (!CREDENTIAL_NAME.test(name) || value === '' || isReference(value)) continue;
     if (/_url$|dsn$/i.test(name)) {
       // A URL setting is a credential only with a real password in it.
       let real = false;
