@@ -190,10 +190,14 @@ export interface LoadedBaseline {
   document: Record<string, unknown>;
 }
 
+/** What a value is, for a message: its kind, and a short, escaped excerpt of a scalar. */
 function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return `${typeof value} ${text.length > 40 ? text.slice(0, 37) + '...' : text}`;
 }
 
 function isCounts(value: unknown): value is Counts {
@@ -225,7 +229,7 @@ export function validateMeasurement(value: unknown, label: string): MeasureRepor
   if (doc['schemaVersion'] !== 1) {
     throw new InputError(`baseline ${label}: schemaVersion ${JSON.stringify(doc['schemaVersion'])} is not supported (this ctxsize reads schemaVersion 1); save a new baseline with --save-baseline`);
   }
-  if (!isCounts(doc['context'])) throw new InputError(`baseline ${label}: "context" must be an object with numeric "files" and "bytes", not ${describe(doc['context'])}`);
+  if (!isCounts(doc['context'])) throw new InputError(`baseline ${label}: "context" must be an object with numeric "files" and "bytes", but it is ${describe(doc['context'])}`);
   if (doc['effective'] !== undefined && doc['effective'] !== null && !isCounts(doc['effective'])) {
     throw new InputError(`baseline ${label}: "effective" must be null or an object with numeric "files" and "bytes"`);
   }

@@ -224,6 +224,13 @@ describe('validateMeasurement', () => {
     assert.throws(() => validateMeasurement({ ...report(1, 1), largest: [{ path: 1 }] }, 'b.json'), /"largest" must be/);
     assert.throws(() => validateMeasurement({ ...report(1, 1), byTopLevel: 'x' }, 'b.json'), /"byTopLevel" must be/);
   });
+
+  it('says what the wrong value is, never "undefined undefined", and cuts a long one short', () => {
+    const { context: _dropped, ...withoutContext } = report(1, 1);
+    assert.throws(() => validateMeasurement(withoutContext, 'b.json'), (e: Error) => /"context" must be .*, but it is missing$/.test(e.message) && !e.message.includes('undefined'));
+    assert.throws(() => validateMeasurement({ ...report(1, 1), context: 'x'.repeat(500) }, 'b.json'), (e: Error) => /but it is string "x{30,}\.\.\.$/.test(e.message) && e.message.length < 200);
+    assert.throws(() => validateMeasurement({ ...report(1, 1), context: null }, 'b.json'), /but it is null$/);
+  });
 });
 
 describe('GitHub annotations', () => {
