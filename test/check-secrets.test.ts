@@ -254,3 +254,25 @@ describe('env files: the content decides between a secret and a template', () =>
     assert.ok(!JSON.stringify(report).includes('Zk39vLq2Xw8TmR4p'));
   });
 });
+
+describe('keys in third-party and test-named files', () => {
+  it('are warnings with the reason; the same key in the project\'s own source is an error', async () => {
+    const goKey = (name: string) => `package p\n\nvar ${name} = []byte(\`${PEM}\`)\n`;
+    const report = await check({
+      Dockerfile: 'FROM scratch\nCOPY . /\n',
+      'vendor/github.com/acme/pkcs/verify_test_dsa.go': goKey('dsaKey'),
+      'third_party/lib/signer.go': goKey('k'),
+      'internal/keys_test_data.go': goKey('k'),
+      'src/test_keys.rs': `const K: &str = r"${PEM}";\n`,
+      'internal/signer.go': goKey('k'),
+    });
+    const found = new Map(report.findings.filter((f) => f.rule === 'secret-content').map((f) => [f.file, f]));
+    assert.equal(found.get('internal/signer.go')?.severity, 'error');
+    for (const file of ['vendor/github.com/acme/pkcs/verify_test_dsa.go', 'third_party/lib/signer.go', 'internal/keys_test_data.go', 'src/test_keys.rs']) {
+      const f = found.get(file);
+      assert.equal(f?.severity, 'warning', file);
+      assert.match(f!.message, /third-party code|in a test file/);
+    }
+    assert.match(found.get('third_party/lib/signer.go')!.message, /under third_party\/ \(third-party code\): likely a test key/);
+  });
+});

@@ -92,8 +92,13 @@ export function testLocation(path: string): string | null {
     }
     if (s === 'test' || s === 'tests' || s === 'spec' || s === 'testing') return `under ${segments.slice(0, i + 1).join('/')}/`;
     if (s === 'examples' || s === 'example' || s === 'samples' || s === 'sample') return `under ${segments.slice(0, i + 1).join('/')}/`;
+    // Vendored third-party code (Go's vendor/, copied libraries): its keys are its own tests'.
+    if (s === 'vendor' || s === 'third_party' || s === 'third-party') return `under ${segments.slice(0, i + 1).join('/')}/ (third-party code)`;
   }
   if (/_test\.[^.]+$/.test(base) || /\.(?:test|spec)\.[^/]+$/.test(base) || /^test_[^/]+\.py$/.test(base)) return `in a test file (${base})`;
+  // "test" as a word of the name: keys_test_data.go, verify_test_dsa.go, test_keys.rs, testkey.pem.
+  const stem = base.replace(/\.[^.]*$/, '');
+  if (/(?:^|[_.-])(?:test|tests|testing)(?:[_.-]|$)|^test[_-]?keys?$/i.test(stem)) return `in a test file (${base})`;
   return null;
 }
 
