@@ -276,3 +276,30 @@ describe('keys in third-party and test-named files', () => {
     assert.match(found.get('third_party/lib/signer.go')!.message, /under third_party\/ \(third-party code\): likely a test key/);
   });
 });
+
+describe('public settings and short URL passwords', () => {
+  it('an env file of public keys is not a credential; a secret beside them still is', async () => {
+    const publicOnly = await check({
+      Dockerfile: 'FROM scratch\nCOPY . /\n',
+      '.env.production': "VITE_APP_EXPORT_PUBLIC_KEY='MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApQ0jM9Qz8Td'\nNEXT_PUBLIC_API_KEY=AIzaSyB3kq9Xw8TmR4pZk39vLq2\nSTRIPE_PUBLISHABLE_KEY=pk_live_51Hx9Zk39vLq2Xw8TmR4p\n",
+    });
+    assert.ok(!publicOnly.findings.some((f) => f.severity === 'error'), JSON.stringify(publicOnly.findings.map((f) => f.message)));
+    const withSecret = await check({
+      Dockerfile: 'FROM scratch\nCOPY . /\n',
+      '.env.production': "VITE_APP_EXPORT_PUBLIC_KEY='MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApQ0jM9Qz8Td'\nSTRIPE_SECRET=Zk39vLq2Xw8TmR4p\n",
+    });
+    assert.ok(withSecret.findings.some((f) => f.severity === 'error' && f.file === '.env.production'));
+  });
+
+  it('a URL password of a few letters is a warning; a long one to a real host is an error', async () => {
+    const report = await check({
+      Dockerfile: 'FROM scratch\nCOPY . /\n',
+      'src/sample.rs': 'let u = "https://x-access-token:tok@github.com/org/repo.git";\n',
+      'src/deploy.rs': 'let u = "https://deploy:Zk39vLq2Xw8TmR4pQ@github.com/org/repo.git";\n',
+    });
+    const byFile = new Map(report.findings.filter((f) => f.rule === 'secret-content').map((f) => [f.file, f]));
+    assert.equal(byFile.get('src/sample.rs')?.severity, 'warning');
+    assert.match(byFile.get('src/sample.rs')!.message, /3 characters: likely a sample/);
+    assert.equal(byFile.get('src/deploy.rs')?.severity, 'error');
+  });
+});

@@ -964,6 +964,12 @@ export function isPlaceholderPassword(password: string, user: string): boolean {
   return new Set(v).size <= 1;
 }
 
+/**
+ * Setting names that say the value is public (a public key, Stripe's publishable key, the
+ * NEXT_PUBLIC_ prefix that bundles a value into the browser code): not a credential.
+ */
+const PUBLIC_NAME = /public|publishable/i;
+
 /** Setting names that hold credentials in env files. */
 const CREDENTIAL_NAME = /pass(?:word|wd)?(?:$|_)|pwd|secret|token|credential|auth|private|api_?key|access_?key|(?:^|_)key$|dsn$|_url$/i;
 
@@ -987,7 +993,7 @@ export function findDotenvCredential(text: string): { line: number; name: string
     let value = m[2]!.trim();
     if (/^["']/.test(value)) value = value.slice(1, value.indexOf(value[0]!, 1) === -1 ? undefined : value.indexOf(value[0]!, 1));
     else value = value.replace(/\s+#.*$/, '');
-    if (!CREDENTIAL_NAME.test(name) || value === '' || isReference(value)) continue;
+    if (!CREDENTIAL_NAME.test(name) || PUBLIC_NAME.test(name) || value === '' || isReference(value)) continue;
     if (/_url$|dsn$/i.test(name)) {
       // A URL setting is a credential only with a real password in it.
       let real = false;
@@ -1112,11 +1118,17 @@ export function scanSecretContent(text: string, name: string): SecretMatch[] {
       if (isPlaceholderPassword(password, user)) continue;
       const kind: SecretKind = gitConfig ? 'git-remote-credentials' : 'url-credentials';
       const local = isLocalOrDocumentationHost(host);
+      // A generated credential is long; a word of a few letters is a sample in code or docs.
+      const short = !local && password.length < 6;
       add(
         kind,
         lineOf(m.index),
         SECRET_DESCRIPTIONS[kind],
-        local ? `the host (${host}) is local or a documentation host: likely a development default` : undefined,
+        local
+          ? `the host (${host}) is local or a documentation host: likely a development default`
+          : short
+            ? `the password has ${password.length} characters: likely a sample, too short for a generated credential`
+            : undefined,
         `user:password@${host} in a URL; the password is not a placeholder or a well-known default${local ? '' : ', and the host is not local or a documentation host'}`,
         'url',
       );
