@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listContext } from '../src/index.js';
-import { REPO } from './support/cli.js';
-import { makeTree, removeTree } from './support/tree.js';
+import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
+import { removeTree } from './support/tree.js';
 
 /**
  * The 700 recorded cases of ../shared/conformance (copied into test/fixtures): for each tree and
@@ -19,26 +18,14 @@ interface RecordedCase {
   id: string;
   kind: string;
   dockerfile: string;
-  tree: { path: string; type: 'dir' | 'file' | 'symlink'; content?: string; target?: string }[];
+  tree: RecordedTreeEntry[];
   buildkit: { entries: RecordedEntry[] } | { error: true };
   classic: { entries: RecordedEntry[] } | { error: true };
 }
 
-const cases: RecordedCase[] = readFileSync(path.join(REPO, 'test/fixtures/conformance-cases.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as RecordedCase);
+const cases = readRecordedCases<RecordedCase>('conformance-cases.jsonl');
 
-function build(c: RecordedCase): string {
-  const root = makeTree({});
-  for (const e of c.tree) {
-    const abs = path.join(root, e.path);
-    if (e.type === 'dir') mkdirSync(abs);
-    else if (e.type === 'file') writeFileSync(abs, e.content ?? '');
-    else symlinkSync(e.target!, abs);
-  }
-  return root;
-}
+const build = (c: RecordedCase): string => buildRecordedTree(c.tree);
 
 const byPath = (a: RecordedEntry, b: RecordedEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 

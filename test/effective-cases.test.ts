@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { runCli } from '../src/cli.js';
-import { REPO } from './support/cli.js';
-import { makeTree, removeTree } from './support/tree.js';
+import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
+import { removeTree } from './support/tree.js';
 
 /**
  * The recorded cases of ../shared/conformance/effective-cases.jsonl (copied into test/fixtures):
@@ -15,25 +13,13 @@ import { makeTree, removeTree } from './support/tree.js';
 interface RecordedCase {
   id: string;
   args: string[];
-  tree: { path: string; type: 'dir' | 'file' | 'symlink'; content?: string; target?: string }[];
+  tree: RecordedTreeEntry[];
   effective: { entries: { path: string; type: string }[] } | { error: true };
 }
 
-const cases: RecordedCase[] = readFileSync(path.join(REPO, 'test/fixtures/effective-cases.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as RecordedCase);
+const cases = readRecordedCases<RecordedCase>('effective-cases.jsonl');
 
-function build(c: RecordedCase): string {
-  const root = makeTree({});
-  for (const e of c.tree) {
-    const abs = path.join(root, e.path);
-    if (e.type === 'dir') mkdirSync(abs);
-    else if (e.type === 'file') writeFileSync(abs, e.content ?? '');
-    else symlinkSync(e.target!, abs);
-  }
-  return root;
-}
+const build = (c: RecordedCase): string => buildRecordedTree(c.tree);
 
 function sink(): { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];

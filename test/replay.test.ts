@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createFilter } from '../src/context/filter.js';
@@ -8,8 +7,8 @@ import type { BuilderFilter } from '../src/walk/builders.js';
 import type { Entry } from '../src/walk/entry.js';
 import { ContextTree, replayFilter } from '../src/walk/replay.js';
 import { walkContext } from '../src/walk/walk.js';
-import { REPO } from './support/cli.js';
-import { makeTree, removeTree } from './support/tree.js';
+import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
+import { removeTree } from './support/tree.js';
 
 /**
  * check records the whole directory in one walk (under one builder's filter) and answers what the
@@ -19,24 +18,12 @@ import { makeTree, removeTree } from './support/tree.js';
 interface RecordedCase {
   id: string;
   dockerfile: string;
-  tree: { path: string; type: 'dir' | 'file' | 'symlink'; content?: string; target?: string }[];
+  tree: RecordedTreeEntry[];
 }
 
-const cases: RecordedCase[] = readFileSync(path.join(REPO, 'test/fixtures/conformance-cases.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as RecordedCase);
+const cases = readRecordedCases<RecordedCase>('conformance-cases.jsonl');
 
-function build(c: RecordedCase): string {
-  const root = makeTree({});
-  for (const e of c.tree) {
-    const abs = path.join(root, e.path);
-    if (e.type === 'dir') mkdirSync(abs);
-    else if (e.type === 'file') writeFileSync(abs, e.content ?? '');
-    else symlinkSync(e.target!, abs);
-  }
-  return root;
-}
+const build = (c: RecordedCase): string => buildRecordedTree(c.tree);
 
 /** A disk walk: the sent paths, and (with `all`) every entry of the directory. */
 function walk(root: string, filter: BuilderFilter<unknown>, all: Entry[] | null): string[] {
