@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { findComposeFiles, interpolate, isRemoteContext, loadComposeProject, parseDotEnv, servicesForProfiles } from '../src/compose.js';
-import { measureContext } from '../src/measure.js';
+import { findComposeFiles, interpolate, isRemoteContext, loadComposeProject, parseDotEnv, servicesForProfiles } from '../src/compose/compose.js';
+import { measureContext } from '../src/measure/measure.js';
 import { runCtxsize } from './support/cli.js';
 import { withTree } from './support/tree.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig, validateConfig } from '../src/config.js';
+import { loadConfig, validateConfig } from '../src/config/config.js';
 import { runCtxsize } from './support/cli.js';
 import { withTree } from './support/tree.js';
 

@@ -6,7 +6,7 @@ import { runCli } from '../src/cli.js';
 import { contextSources, parseDockerfile } from '../src/dockerfile/index.js';
 import { defaultBuildPlatform, formatPlatform, parsePlatform, platformArgs } from '../src/dockerfile/platform.js';
 import { imageReferenceProblem } from '../src/dockerfile/reference.js';
-import { forEachEffectiveEntry } from '../src/effective.js';
+import { forEachEffectiveEntry } from '../src/effective/effective.js';
 import { withTree, type TreeSpec } from './support/tree.js';
 
 /** `ctxsize ARGS` in this process, with a clean environment unless `env` adds to it. */

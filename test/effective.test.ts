@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { measureContext } from '../src/index.js';
-import { forEachEffectiveEntry } from '../src/effective.js';
+import { forEachEffectiveEntry } from '../src/effective/effective.js';
 import { runCtxsize } from './support/cli.js';
 import { withTree, type TreeSpec } from './support/tree.js';
 

@@ -6,11 +6,11 @@ import { checkContext } from '../src/check/check.js';
 import { defaultPlatform, resolveContext } from '../src/context/resolve.js';
 import { PatternMatcher } from '../src/dockerignore/matcher.js';
 import { IgnoreFileError, parseIgnoreFile, type PatternPlatform } from '../src/dockerignore/read.js';
-import { forEachEffectiveEntry } from '../src/effective.js';
-import { explainPath } from '../src/explain.js';
-import { listContext } from '../src/list.js';
-import { measureContext } from '../src/measure.js';
-import type { Builder } from '../src/walk/builders.js';
+import { forEachEffectiveEntry } from '../src/effective/effective.js';
+import { explainPath } from '../src/explain/explain.js';
+import { listContext } from '../src/context/list.js';
+import { measureContext } from '../src/measure/measure.js';
+import type { Builder } from '../src/dockerignore/builders.js';
 import { runCtxsize } from './support/cli.js';
 import { withTree } from './support/tree.js';
 

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { useColor, outputWidth, type CliIO } from '../src/cli/io.js';
-import type { MeasureReport } from '../src/measure.js';
+import type { MeasureReport } from '../src/measure/measure.js';
 import { formatTopLevel, shareBar, splitText } from '../src/report/human.js';
 import { PLAIN, paint, visible, wrapLine } from '../src/report/style.js';
 import { buildTree, walkTree } from '../src/report/tree.js';

@@ -10,7 +10,7 @@ import { makeReadmeSample } from './support/readme-sample.js';
  * sample project (test/support/readme-sample.ts), and every line shown (`…` marks lines left out)
  * must appear, in order, in what the command prints now. When the output changes on purpose, run
  * the commands in a fresh sample and paste the new lines:
- *   node -e "import('./.test-build/test/support/readme-sample.js').then(m => console.log(m.makeReadmeSample()))"
+ *   node -e "import('.test-build/test/support/readme-sample.js').then(m => console.log(m.makeReadmeSample()))"
  */
 
 const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');

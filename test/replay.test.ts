@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createFilter } from '../src/context/filter.js';
 import { resolveContext, type ResolvedContext } from '../src/context/resolve.js';
-import type { BuilderFilter } from '../src/walk/builders.js';
+import type { BuilderFilter } from '../src/dockerignore/builders.js';
 import type { Entry } from '../src/walk/entry.js';
 import { ContextTree, replayFilter } from '../src/walk/replay.js';
 import { walkContext } from '../src/walk/walk.js';

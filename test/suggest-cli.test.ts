@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listContext } from '../src/index.js';
-import { forEachEffectiveEntry } from '../src/effective.js';
+import { forEachEffectiveEntry } from '../src/effective/effective.js';
 import { runCtxsize } from './support/cli.js';
 import { withTree, type TreeSpec } from './support/tree.js';
 

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { applySuggestWrite, listContext, suggestIgnore, type Builder, type SuggestOptions, type SuggestReport } from '../src/index.js';
-import { forEachEffectiveEntry } from '../src/effective.js';
+import { forEachEffectiveEntry } from '../src/effective/effective.js';
 import { withTree, type TreeSpec } from './support/tree.js';
 
 const HAS_GIT = spawnSync('git', ['--version']).status === 0;

@@ -15,7 +15,7 @@ import {
   type SuggestOptions,
   type SuggestReport,
 } from '../src/index.js';
-import { forEachEffectiveEntry } from '../src/effective.js';
+import { forEachEffectiveEntry } from '../src/effective/effective.js';
 import { withTree, type TreeSpec } from './support/tree.js';
 
 const KB = (n: number, ch = 'x') => ch.repeat(n * 1000);

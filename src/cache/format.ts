@@ -1,5 +1,5 @@
 /** Text and Markdown renderings of a {@link CacheReport}. */
-import { formatSize as formatBytes } from '../gates.js';
+import { formatSize as formatBytes } from '../gates/gates.js';
 import type { CacheReport, CacheStep } from './index.js';
 import type { Cause } from './rebuild.js';
 

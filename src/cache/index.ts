@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
 import { DockerfileError, parseDockerfile, type Dockerfile } from '../dockerfile/index.js';
-import { planEffective, selectedPlatforms, walkEffective, type BuildSelection } from '../effective.js';
+import { planEffective, selectedPlatforms, walkEffective, type BuildSelection } from '../effective/effective.js';
 import type { BuildOptions } from '../dockerfile/stages.js';
 import { proposeFixes, type Fix } from './fix.js';
 import { changesSince, fileAt, firstParent, firstParentHistory, insideWorkTree, type CommitChange } from './git.js';

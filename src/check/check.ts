@@ -1,6 +1,6 @@
 import { accessSync, closeSync, lstatSync, openSync, readSync, constants, constants as fsConstants } from 'node:fs';
 import { formatCount } from '../report/numbers.js';
-import { displayPath } from '../display-path.js';
+import { displayPath } from '../report/display-path.js';
 import path from 'node:path';
 import { createFilter } from '../context/filter.js';
 import { followLinks } from '../context/follow-links.js';
@@ -10,7 +10,7 @@ import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
 import { artifactMatcher } from '../knowledge/artifacts.js';
 import { looksBinary, SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
-import { BuildFailure, type Builder, type BuilderFilter } from '../walk/builders.js';
+import { BuildFailure, type Builder, type BuilderFilter } from '../dockerignore/builders.js';
 import { ContextTree, replayFilter } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { walkContext } from '../walk/walk.js';

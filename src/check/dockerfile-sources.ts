@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, type ResolvedContext } from '../context/resolve.js';
 import { DockerfileError, findStageByName, parseDockerfile } from '../dockerfile/index.js';
-import { planEffective, type BuildSelection, type EffectiveWarning } from '../effective.js';
+import { planEffective, type BuildSelection, type EffectiveWarning } from '../effective/effective.js';
 import type { SourceUse } from './sources.js';
 import { readInputText } from '../input/read-file.js';
 
@@ -25,7 +25,7 @@ export interface DockerfileProblem {
 
 /**
  * The Dockerfile's context sources for the selected build, through the effective-context planner
- * (src/effective.ts). Returns null when there is no Dockerfile, a problem when BuildKit would
+ * (src/effective/effective.ts). Returns null when there is no Dockerfile, a problem when BuildKit would
  * refuse it. Throws InputError for an unreadable Dockerfile or a `--target` that names no stage
  * (bad input, not a finding).
  */

@@ -1,4 +1,4 @@
-import type { Builder, DockerBuilder } from '../walk/builders.js';
+import type { Builder, DockerBuilder } from '../dockerignore/builders.js';
 
 /** How bad a finding is: `error` means the build fails or leaks a secret; `--strict` also fails on `warning`. */
 export type Severity = 'error' | 'warning' | 'info';

@@ -1,5 +1,5 @@
 /** Human output of `ctxsize clean`: the plan (dry run) and the result of applying it. */
-import { displayPath } from '../display-path.js';
+import { displayPath } from '../report/display-path.js';
 import { humanSize, table } from '../report/human.js';
 import { categoryTotals } from './plan.js';
 import type { CleanResult, CleanWarning, ItemOutcome, ItemStatus, Plan, PlanItem, SkippedItem } from './types.js';

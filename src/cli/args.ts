@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Builder } from '../walk/builders.js';
+import type { Builder } from '../dockerignore/builders.js';
 import { UsageError } from './errors.js';
 import { parsePlatform } from '../dockerfile/platform.js';
 

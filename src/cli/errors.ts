@@ -1,6 +1,6 @@
 import { InputError } from '../context/resolve.js';
 import { IgnoreFileError } from '../dockerignore/read.js';
-import { BuildFailure } from '../walk/builders.js';
+import { BuildFailure } from '../dockerignore/builders.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import { InputFileError } from '../input/read-file.js';
 

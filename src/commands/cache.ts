@@ -1,7 +1,7 @@
 import { fitHelp } from '../cli/help-text.js';
 import path from 'node:path';
 import { BUILD_OPTIONS, parseBuildArgs, parseCommandArgs, parseCount, platformsFrom } from '../cli/args.js';
-import { configuredPlatforms } from '../config.js';
+import { configuredPlatforms } from '../config/config.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
 import { analyzeCache } from '../cache/index.js';

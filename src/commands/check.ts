@@ -7,7 +7,7 @@ import { startProgress } from '../cli/progress.js';
 import { checkContext } from '../check/check.js';
 import { isRuleId, type RuleSuppression } from '../check/suppress.js';
 import { RULES } from '../check/rules.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/config.js';
 import { closest } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import { InputError } from '../context/resolve.js';

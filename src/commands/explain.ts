@@ -2,11 +2,11 @@ import { fitHelp } from '../cli/help-text.js';
 import { BUILD_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIO } from '../cli/io.js';
-import { configuredPlatforms } from '../config.js';
+import { configuredPlatforms } from '../config/config.js';
 import { resolveContext } from '../context/resolve.js';
-import { explainPath } from '../explain.js';
+import { explainPath } from '../explain/explain.js';
 import { escapeControl } from '../input/escape.js';
-import { explainEffective } from '../explain-effective.js';
+import { explainEffective } from '../explain/explain-effective.js';
 
 export const help = fitHelp(`Usage: ctxsize explain PATH [--dir DIR] [options]
 

@@ -1,12 +1,12 @@
 import { fitHelp } from '../cli/help-text.js';
 import { startProgress } from '../cli/progress.js';
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseIgnoreFileFlag, platformsFrom } from '../cli/args.js';
-import { configuredPlatforms } from '../config.js';
-import { displayPath } from '../display-path.js';
+import { configuredPlatforms } from '../config/config.js';
+import { displayPath } from '../report/display-path.js';
 import { UsageError } from '../cli/errors.js';
-import { forEachEffectiveEntry } from '../effective.js';
+import { forEachEffectiveEntry } from '../effective/effective.js';
 import type { CliIO } from '../cli/io.js';
-import { forEachContextEntry } from '../list.js';
+import { forEachContextEntry } from '../context/list.js';
 import type { Entry } from '../walk/entry.js';
 import { escapeControl } from '../input/escape.js';
 

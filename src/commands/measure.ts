@@ -1,14 +1,14 @@
 import { fitHelp } from '../cli/help-text.js';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../baseline.js';
+import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../gates/baseline.js';
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, parseIgnoreFileFlag, parsePositiveCount, platformsFrom } from '../cli/args.js';
 import { isKnownError, UsageError } from '../cli/errors.js';
 import { styleFor, type CliIO } from '../cli/io.js';
 import { PLAIN } from '../report/style.js';
 import { startProgress } from '../cli/progress.js';
-import type { ComposeService } from '../compose.js';
-import { loadConfig, OUTPUT_FORMATS, type BudgetConfig, type LoadedConfig, type OutputFormat } from '../config.js';
+import type { ComposeService } from '../compose/compose.js';
+import { loadConfig, OUTPUT_FORMATS, type BudgetConfig, type LoadedConfig, type OutputFormat } from '../config/config.js';
 import { InputError } from '../context/resolve.js';
 import {
   composePassed,
@@ -22,12 +22,12 @@ import {
   type ComposeOutcome,
   type MeasureOutcome,
   type ServiceOutcome,
-} from '../gates.js';
-import { measureContext, type MeasureOptions, type MeasureReport } from '../measure.js';
+} from '../gates/gates.js';
+import { measureContext, type MeasureOptions, type MeasureReport } from '../measure/measure.js';
 import { formatComposeText, formatGatesText, formatGrowthText } from '../report/gates-text.js';
 import { appendStepSummary, composeAnnotations, formatAnnotation, measureAnnotations, onGitHubActions, type Annotation } from '../report/github.js';
 import { formatMeasure } from '../report/human.js';
-import type { Builder } from '../walk/builders.js';
+import type { Builder } from '../dockerignore/builders.js';
 
 export const help = fitHelp(`Usage: ctxsize [measure] [DIR] [options]
 
@@ -471,7 +471,7 @@ async function measureService(
 }
 
 async function runCompose(io: CliIO, settings: Settings): Promise<number> {
-  const { findComposeFiles, loadComposeProject, servicesForProfiles, COMPOSE_FILE_NAMES } = await import('../compose.js');
+  const { findComposeFiles, loadComposeProject, servicesForProfiles, COMPOSE_FILE_NAMES } = await import('../compose/compose.js');
   const formatters = await loadFormatters(settings, io.env);
   const dirAbs = path.resolve(io.cwd, settings.dir);
   let files: string[];

@@ -3,12 +3,12 @@ import { BUILD_OPTIONS, closest, CONTEXT_OPTIONS, contextFromFlags, parseCommand
 import { EXIT, UsageError } from '../cli/errors.js';
 import { styleFor, type CliIO } from '../cli/io.js';
 import { startProgress } from '../cli/progress.js';
-import { LimitSyntaxError, parseSize } from '../gates.js';
+import { LimitSyntaxError, parseSize } from '../gates/gates.js';
 import { ARTIFACTS } from '../knowledge/artifacts.js';
 import { applySuggestWrite, formatSuggestReport, suggestIgnore, suggestReportJson } from '../suggest/index.js';
 import { assertWritableIgnoreFile, DEFAULT_LARGE_FILE_BYTES } from '../suggest/suggest.js';
 import { humanSize } from '../report/human.js';
-import { configuredPlatforms } from '../config.js';
+import { configuredPlatforms } from '../config/config.js';
 
 export const help = fitHelp(`Usage: ctxsize suggest [DIR] [options]
 

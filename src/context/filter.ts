@@ -2,7 +2,7 @@ import { BuildahMatcher } from '../dockerignore/buildah.js';
 import { BuildahFilter } from '../dockerignore/buildah-filter.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import type { IgnoreFile, PatternPlatform } from '../dockerignore/read.js';
-import { BuildKitFilter, ClassicFilter, type BuilderFilter } from '../walk/builders.js';
+import { BuildKitFilter, ClassicFilter, type BuilderFilter } from '../dockerignore/builders.js';
 import type { ResolvedContext } from './resolve.js';
 
 /**

@@ -9,8 +9,8 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadComposeProject } from '../compose.js';
-import type { Builder, DockerBuilder } from '../walk/builders.js';
+import { loadComposeProject } from '../compose/compose.js';
+import type { Builder, DockerBuilder } from '../dockerignore/builders.js';
 import { readInputText } from '../input/read-file.js';
 
 /** A Dockerfile that builds this context, and how it was found. */

@@ -1,9 +1,9 @@
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath, toSlash } from '../display-path.js';
+import { displayPath, toSlash } from '../report/display-path.js';
 import { parseBuildahIgnoreFile } from '../dockerignore/buildah.js';
 import { parseIgnoreFile, type IgnoreFile, type PatternPlatform } from '../dockerignore/read.js';
-import type { Builder } from '../walk/builders.js';
+import type { Builder } from '../dockerignore/builders.js';
 import { describeReadError, readInputFile } from '../input/read-file.js';
 
 /** Bad input: a missing directory, an unreadable ignore file, a missing `-f` Dockerfile. Exit code 2. */

@@ -1,4 +1,4 @@
-import { BuildFailure, type BuilderFilter, type Verdict } from '../walk/builders.js';
+import { BuildFailure, type BuilderFilter, type Verdict } from './builders.js';
 import { BuildahPatternError, type BuildahMatcher } from './buildah.js';
 
 /**

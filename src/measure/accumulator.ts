@@ -1,4 +1,4 @@
-import type { Counts, LargestPath, TopLevelEntry, TopLevelTotals } from '../measure.js';
+import type { Counts, LargestPath, TopLevelEntry, TopLevelTotals } from './types.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import type { SubtreeTotals } from '../walk/walk.js';
 

@@ -1,6 +1,6 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { ResolvedContext } from '../context/resolve.js';
-import type { BuilderFilter } from '../walk/builders.js';
+import type { BuilderFilter } from '../dockerignore/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { compareGoStrings } from '../walk/go-order.js';
 import { directoryRef, readDirectory, visitChild, walkSubtree, type DirectoryRef, type SubtreeTotals } from '../walk/walk.js';

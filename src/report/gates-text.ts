@@ -1,7 +1,7 @@
 /** The plain-text parts of the CI report: gates, growth since the baseline, and compose projects. */
 import path from 'node:path';
-import type { BaselineComparison, PathChange } from '../baseline.js';
-import { formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult } from '../gates.js';
+import type { BaselineComparison, PathChange } from '../gates/baseline.js';
+import { formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult } from '../gates/gates.js';
 import { formatGrowth, shownPath } from './markdown.js';
 import { number } from './numbers.js';
 import { paint, PLAIN, wrapLine, type Style } from './style.js';

@@ -4,9 +4,9 @@
  * so that stdout keeps only the report (JSON, Prometheus…).
  */
 import { appendFileSync } from 'node:fs';
-import { displayPath } from '../display-path.js';
-import { formatSize, type ComposeOutcome, type GateResult, type MeasureOutcome } from '../gates.js';
-import type { BaselineComparison } from '../baseline.js';
+import { displayPath } from './display-path.js';
+import { formatSize, type ComposeOutcome, type GateResult, type MeasureOutcome } from '../gates/gates.js';
+import type { BaselineComparison } from '../gates/baseline.js';
 
 /** Escape a workflow command's message: `%`, CR and LF. */
 export function escapeData(text: string): string {

@@ -1,5 +1,5 @@
 import type { CheckReport } from '../check/types.js';
-import type { MeasureOutcome } from '../gates.js';
+import type { MeasureOutcome } from '../gates/gates.js';
 import type { MapNode } from '../treemap/data.js';
 import { humanSize, percent } from './human.js';
 import { shownPath } from './markdown.js';

@@ -1,6 +1,6 @@
 import { filesize } from 'filesize';
-import { displayPath } from '../display-path.js';
-import type { MeasureReport } from '../measure.js';
+import { displayPath } from './display-path.js';
+import type { MeasureReport } from '../measure/measure.js';
 import { number } from './numbers.js';
 import { escapeControl } from '../input/escape.js';
 import { paint, PLAIN, visible, wrapLine, type Style } from './style.js';

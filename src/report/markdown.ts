@@ -3,10 +3,10 @@
  * summary (sizes, files, what is kept out, gates with ✅/❌, growth since the baseline, largest paths).
  */
 import path from 'node:path';
-import { displayPath } from '../display-path.js';
-import type { BaselineComparison, PathChange } from '../baseline.js';
-import { effectiveCounts, formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult, type MeasureOutcome, type ServiceOutcome } from '../gates.js';
-import type { MeasureReport } from '../measure.js';
+import { displayPath } from './display-path.js';
+import type { BaselineComparison, PathChange } from '../gates/baseline.js';
+import { effectiveCounts, formatPercent, formatSize, gatesPassed, type ComposeOutcome, type GateResult, type MeasureOutcome, type ServiceOutcome } from '../gates/gates.js';
+import type { MeasureReport } from '../measure/measure.js';
 import { number } from './numbers.js';
 
 

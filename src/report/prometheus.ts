@@ -3,8 +3,8 @@
  * one `# HELP` and one `# TYPE` line per metric family, its samples grouped under them, label
  * values escaped, no timestamps (the textfile collector rejects them).
  */
-import { effectiveCounts, type ComposeOutcome, type GateResult, type MeasureOutcome } from '../gates.js';
-import type { MeasureReport } from '../measure.js';
+import { effectiveCounts, type ComposeOutcome, type GateResult, type MeasureOutcome } from '../gates/gates.js';
+import type { MeasureReport } from '../measure/measure.js';
 
 type Labels = Record<string, string>;
 

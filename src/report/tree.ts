@@ -1,4 +1,4 @@
-import type { LargestPath, MeasureReport } from '../measure.js';
+import type { LargestPath, MeasureReport } from '../measure/measure.js';
 
 /**
  * One row of the "where the bytes are" tree. `label` is the path below the parent row: a chain

@@ -14,8 +14,8 @@
 import type { ResolvedContext } from '../context/resolve.js';
 import { sourceLabel } from '../report/source-label.js';
 import { parseIgnoreFile } from '../dockerignore/read.js';
-import { walkEffective, type EffectivePlan, type SourceProblem } from '../effective.js';
-import type { DockerBuilder as Builder } from '../walk/builders.js';
+import { walkEffective, type EffectivePlan, type SourceProblem } from '../effective/effective.js';
+import type { DockerBuilder as Builder } from '../dockerignore/builders.js';
 import type { BuildRead } from './build-reads.js';
 import { namingSources } from './protect.js';
 import type { Entry } from '../walk/entry.js';

@@ -16,8 +16,8 @@ import { resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { parseDockerfile } from '../dockerfile/index.js';
 import { firstStepRunning, runSteps, type RunStep } from '../dockerfile/run-steps.js';
-import { planEffective, type BuildSelection, type EffectivePlan } from '../effective.js';
-import type { DockerBuilder as Builder } from '../walk/builders.js';
+import { planEffective, type BuildSelection, type EffectivePlan } from '../effective/effective.js';
+import type { DockerBuilder as Builder } from '../dockerignore/builders.js';
 import type { ContextTree } from './engine.js';
 import { readInputText } from '../input/read-file.js';
 

@@ -1,6 +1,6 @@
 /**
  * Exact savings: what a set of ignore lines removes from the current context, computed with
- * Docker's own matcher and the builders' own filters (src/walk/builders.ts), never estimated.
+ * Docker's own matcher and the builders' own filters (src/dockerignore/builders.ts), never estimated.
  *
  * The current context is walked once from disk. A candidate's lines are then judged in memory:
  * - BuildKit with no exception anywhere in the resulting file: an appended exclusion removes
@@ -18,10 +18,10 @@ import type { ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { PatternCompileError } from '../dockerignore/pattern.js';
 import { IgnoreFileError, parseIgnoreFile, type IgnoreFile } from '../dockerignore/read.js';
-import { BuildFailure, type BuilderFilter } from '../walk/builders.js';
+import { BuildFailure, type BuilderFilter } from '../dockerignore/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { ContextTree, replayFilter } from '../walk/replay.js';
-import { forEachResolvedEntry } from '../list.js';
+import { forEachResolvedEntry } from '../context/list.js';
 import { insertIntoBlock } from './block.js';
 
 export { ContextTree, replayFilter };

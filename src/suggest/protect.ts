@@ -19,7 +19,7 @@ import { joinClauses, sourceLabel } from '../report/source-label.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import type { IgnoreFile } from '../dockerignore/read.js';
 import type { ContextSource } from '../dockerfile/index.js';
-import type { EffectivePlan } from '../effective.js';
+import type { EffectivePlan } from '../effective/effective.js';
 import type { ArtifactRule } from '../knowledge/artifacts.js';
 import type { ContextTree, Removal } from './engine.js';
 import { parentOf, sourcePattern } from './patterns.js';

@@ -1,7 +1,7 @@
 import type { ContextOptions } from '../context/resolve.js';
-import type { BuildSelection } from '../effective.js';
+import type { BuildSelection } from '../effective/effective.js';
 import type { ArtifactCategory } from '../knowledge/artifacts.js';
-import type { Builder, DockerBuilder } from '../walk/builders.js';
+import type { Builder, DockerBuilder } from '../dockerignore/builders.js';
 
 /**
  * What a suggestion is about: a category of the knowledge table, `large-file` (a big file that no

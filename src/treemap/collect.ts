@@ -1,4 +1,4 @@
-import { forEachEffectiveEntry, type BuildSelection } from '../effective.js';
+import { forEachEffectiveEntry, type BuildSelection } from '../effective/effective.js';
 import { createFilter } from '../context/filter.js';
 import { resolveContext, type ContextOptions } from '../context/resolve.js';
 import { walkContext } from '../walk/walk.js';

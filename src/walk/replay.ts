@@ -4,7 +4,7 @@
  * builder, the effective context, a candidate ignore line) is answered from the record, with the
  * walk's own rules for entering excluded directories and sending their parents.
  */
-import type { BuilderFilter } from './builders.js';
+import type { BuilderFilter } from '../dockerignore/builders.js';
 import type { Entry } from './entry.js';
 import { compareGoStrings } from './go-order.js';
 import { decodeKeepingBytes } from './raw-names.js';

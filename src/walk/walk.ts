@@ -1,5 +1,5 @@
 import { readdirSync, type Dirent } from 'node:fs';
-import type { BuilderFilter } from './builders.js';
+import type { BuilderFilter } from '../dockerignore/builders.js';
 import type { Entry, EntryType, WalkWarning } from './entry.js';
 import { fileSizeReader } from './file-size.js';
 import { compareGoStrings } from './go-order.js';

@@ -5,11 +5,11 @@
  * Reading files is the I/O edge; interpolation and the service model are pure.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../report/display-path.js';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { InputError } from './context/resolve.js';
-import { describeReadError, InputFileError, readInputText } from './input/read-file.js';
+import { InputError } from '../context/resolve.js';
+import { describeReadError, InputFileError, readInputText } from '../input/read-file.js';
 
 /** Compose's default file names, in its order of preference (compose-go `DefaultFileNames`). */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;

@@ -1,5 +1,5 @@
-import { PatternCompileError, type CompiledPattern } from '../dockerignore/pattern.js';
-import { UNKNOWN_PARENT_MATCHES, type PatternMatcher, type ParentMatches } from '../dockerignore/matcher.js';
+import { PatternCompileError, type CompiledPattern } from './pattern.js';
+import { UNKNOWN_PARENT_MATCHES, type PatternMatcher, type ParentMatches } from './matcher.js';
 
 /** The two ways Docker gathers a build context, and Buildah's (Podman's) way. */
 export type Builder = 'buildkit' | 'classic' | 'buildah';

@@ -1,13 +1,13 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createFilter } from './context/filter.js';
-import { InputError, resolveContext, type ContextOptions } from './context/resolve.js';
-import { BuildahMatcher, BuildahPatternError } from './dockerignore/buildah.js';
-import { PatternMatcher, parentPaths } from './dockerignore/matcher.js';
-import { PatternCompileError } from './dockerignore/pattern.js';
-import type { Builder, BuilderFilter } from './walk/builders.js';
-import type { EntryType } from './walk/entry.js';
-import { compareGoStrings } from './walk/go-order.js';
+import { createFilter } from '../context/filter.js';
+import { InputError, resolveContext, type ContextOptions } from '../context/resolve.js';
+import { BuildahMatcher, BuildahPatternError } from '../dockerignore/buildah.js';
+import { PatternMatcher, parentPaths } from '../dockerignore/matcher.js';
+import { PatternCompileError } from '../dockerignore/pattern.js';
+import type { Builder, BuilderFilter } from '../dockerignore/builders.js';
+import type { EntryType } from '../walk/entry.js';
+import { compareGoStrings } from '../walk/go-order.js';
 
 /** The pattern that decided a path. */
 export interface DecidingRule {

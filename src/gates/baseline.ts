@@ -4,11 +4,11 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from './context/resolve.js';
+import { InputError } from '../context/resolve.js';
 import { effectiveCounts } from './gates.js';
-import type { Counts, LargestPath, MeasureReport, TopLevelEntry } from './measure.js';
-import { describeReadError, readInputText } from './input/read-file.js';
-import { writeOutputFile } from './output/write-file.js';
+import type { Counts, LargestPath, MeasureReport, TopLevelEntry } from '../measure/measure.js';
+import { describeReadError, readInputText } from '../input/read-file.js';
+import { writeOutputFile } from '../output/write-file.js';
 
 /** How a size changed between the baseline and now. */
 export interface SizeChange {

@@ -2,10 +2,10 @@
  * The effective-context part of `ctxsize explain`: does the Dockerfile's target use a path, through
  * which instruction and line, and does BuildKit transfer it for this build?
  */
-import { InputError, type ResolvedContext } from './context/resolve.js';
-import { DockerfileError } from './dockerfile/index.js';
-import { PatternMatcher } from './dockerignore/matcher.js';
-import { planEffective, walkEffective, type BuildSelection, type EffectivePlan } from './effective.js';
+import { InputError, type ResolvedContext } from '../context/resolve.js';
+import { DockerfileError } from '../dockerfile/index.js';
+import { PatternMatcher } from '../dockerignore/matcher.js';
+import { planEffective, walkEffective, type BuildSelection, type EffectivePlan } from '../effective/effective.js';
 
 /** An instruction of the target's stages that reads the path (or a directory holding it). */
 export interface EffectiveUse {

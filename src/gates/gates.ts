@@ -3,8 +3,8 @@
  * Pure: limits are parsed from text, results are data with a one-line message each.
  */
 import { filesize } from 'filesize';
-import type { Counts, MeasureReport } from './measure.js';
-import { number } from './report/numbers.js';
+import type { Counts, MeasureReport } from '../measure/measure.js';
+import { number } from '../report/numbers.js';
 
 /** A size limit, as the user wrote it and in bytes. */
 export interface SizeLimit {
@@ -284,7 +284,7 @@ export interface MeasureOutcome {
 
 /** One compose service: its measurement (null when it cannot be measured) and its gates. */
 export interface ServiceOutcome {
-  service: import('./compose.js').ComposeService;
+  service: import('../compose/compose.js').ComposeService;
   report: MeasureReport | null;
   gates: GateResult[];
   growth: import('./baseline.js').BaselineComparison | null;
@@ -296,8 +296,8 @@ export interface ServiceOutcome {
 
 /** Every service of a Compose project, measured and checked. */
 export interface ComposeOutcome {
-  project: import('./compose.js').ComposeProject;
-  builder: import('./walk/builders.js').Builder;
+  project: import('../compose/compose.js').ComposeProject;
+  builder: import('../dockerignore/builders.js').Builder;
   services: ServiceOutcome[];
 }
 

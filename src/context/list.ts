@@ -1,8 +1,8 @@
-import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './context/classic-extras.js';
-import { createFilter } from './context/filter.js';
-import { resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
-import type { Entry, WalkWarning } from './walk/entry.js';
-import { walkContext } from './walk/walk.js';
+import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './classic-extras.js';
+import { createFilter } from './filter.js';
+import { resolveContext, type ContextOptions, type ResolvedContext } from './resolve.js';
+import type { Entry, WalkWarning } from '../walk/entry.js';
+import { walkContext } from '../walk/walk.js';
 
 /** The entries a builder puts in the context. */
 export interface ContextListing {

@@ -4,14 +4,14 @@
  * flags win over it. `validateConfig` is pure; `loadConfig` reads the files.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../report/display-path.js';
 import path from 'node:path';
-import { parsePlatform } from './dockerfile/platform.js';
-import { closest } from './cli/args.js';
-import { InputError } from './context/resolve.js';
-import { LimitSyntaxError, parseFileCount, parseGrowth, parseSize, type GrowthLimit, type SizeLimit } from './gates.js';
-import { describeReadError, readInputText } from './input/read-file.js';
-import { excerpt } from './input/escape.js';
+import { parsePlatform } from '../dockerfile/platform.js';
+import { closest } from '../cli/args.js';
+import { InputError } from '../context/resolve.js';
+import { LimitSyntaxError, parseFileCount, parseGrowth, parseSize, type GrowthLimit, type SizeLimit } from '../gates/gates.js';
+import { describeReadError, readInputText } from '../input/read-file.js';
+import { excerpt } from '../input/escape.js';
 
 export const CONFIG_FILE = '.ctxsizerc.json';
 

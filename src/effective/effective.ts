@@ -1,12 +1,12 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createFilter } from './context/filter.js';
-import { followLinks } from './context/follow-links.js';
-import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from './context/resolve.js';
-import { goFilepathMatch } from './dockerignore/go-glob.js';
-import { compileRule, PatternMatcher } from './dockerignore/matcher.js';
-import { excerpt } from './input/escape.js';
-import { PatternCompileError } from './dockerignore/pattern.js';
+import { createFilter } from '../context/filter.js';
+import { followLinks } from '../context/follow-links.js';
+import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
+import { goFilepathMatch } from '../dockerignore/go-glob.js';
+import { compileRule, PatternMatcher } from '../dockerignore/matcher.js';
+import { excerpt } from '../input/escape.js';
+import { PatternCompileError } from '../dockerignore/pattern.js';
 import {
   buildUse,
   contextIncludePatterns,
@@ -19,12 +19,12 @@ import {
   type ContextSource,
   type Platform,
   type UnresolvedWord,
-} from './dockerfile/index.js';
-import { SyntaxProblem } from './dockerfile/errors.js';
-import { displayPath } from './display-path.js';
-import type { Entry, WalkWarning } from './walk/entry.js';
-import { walkContext } from './walk/walk.js';
-import { describeReadError, readInputText } from './input/read-file.js';
+} from '../dockerfile/index.js';
+import { SyntaxProblem } from '../dockerfile/errors.js';
+import { displayPath } from '../report/display-path.js';
+import type { Entry, WalkWarning } from '../walk/entry.js';
+import { walkContext } from '../walk/walk.js';
+import { describeReadError, readInputText } from '../input/read-file.js';
 
 /** Which build of the Dockerfile: its target stage and build arguments. */
 export interface BuildSelection {
