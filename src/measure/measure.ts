@@ -3,7 +3,6 @@ import { createFilter } from '../context/filter.js';
 import { InputError, resolveContext, type ContextOptions, type ResolvedContext } from '../context/resolve.js';
 import { DockerfileError } from '../dockerfile/index.js';
 import { planEffective, walkEffective, type BuildSelection, type EffectivePlan, type SourceProblem } from '../effective/effective.js';
-import type { Builder } from '../dockerignore/builders.js';
 import type { WalkWarning } from '../walk/entry.js';
 import { walkFromRoot } from '../walk/from-root.js';
 import { walkContext } from '../walk/walk.js';
