@@ -239,3 +239,26 @@ describe('hostile: names and pipes', () => {
     assert.match(r.stdout, /Build context/);
   });
 });
+
+describe('hostile: links planted where the output\'s temporary file would go', () => {
+  it('the old predictable names (<out>.<pid>.tmp) are not used, so a planted link redirects nothing', async () => {
+    const { writeOutputFile } = await import('../src/output/write-file.js');
+    const dir = makeTree({ 'victim.txt': 'keep me\n' });
+    try {
+      const out = path.join(dir, 'report.json');
+      // Links at every name the old code could have picked, for this process.
+      for (const name of [`report.json.${process.pid}.tmp`, `.report.json.${process.pid}.tmp`, 'report.json.tmp', '.report.json.tmp']) {
+        symlinkSync(path.join(dir, 'victim.txt'), path.join(dir, name));
+      }
+      for (let i = 0; i < 20; i++) writeOutputFile('report.json', `{"run": ${i}}\n`, dir, 'output');
+      assert.equal(readFileSync(path.join(dir, 'victim.txt'), 'utf8'), 'keep me\n');
+      assert.equal(readFileSync(out, 'utf8'), '{"run": 19}\n');
+      assert.ok(!lstatSync(out).isSymbolicLink());
+      // Nothing left behind: the planted links, the victim and the output only.
+      const { readdirSync } = await import('node:fs');
+      assert.equal(readdirSync(dir).filter((n) => n.endsWith('.tmp') && !lstatSync(path.join(dir, n)).isSymbolicLink()).length, 0);
+    } finally {
+      removeTree(dir);
+    }
+  });
+});
