@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { sink } from './support/sink.js';
 import { describe, it } from 'node:test';
 import { runCli } from '../src/cli.js';
 import { contextSources, parseDockerfile } from '../src/dockerfile/index.js';
@@ -11,18 +11,8 @@ import { withTree, type TreeSpec } from './support/tree.js';
 
 /** `ctxsize ARGS` in this process, with a clean environment unless `env` adds to it. */
 async function ctxsize(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
-  const capture = () => {
-    const chunks: Buffer[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(Buffer.from(chunk));
-        done();
-      },
-    });
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const out = capture();
-  const err = capture();
+  const out = sink();
+  const err = sink();
   const status = await runCli(args, { stdout: out.stream, stderr: err.stream, env: { NO_COLOR: '1', ...env }, cwd });
   return { status, stdout: out.text(), stderr: err.text() };
 }

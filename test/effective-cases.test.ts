@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { sink } from './support/sink.js';
 import { describe, it } from 'node:test';
 import { runCli } from '../src/cli.js';
 import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
@@ -20,17 +20,6 @@ interface RecordedCase {
 const cases = readRecordedCases<RecordedCase>('effective-cases.jsonl');
 
 const build = (c: RecordedCase): string => buildRecordedTree(c.tree);
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
 
 /** `ctxsize ls --effective --json ARGS ROOT`, in this process. */
 async function listEffective(root: string, args: string[]): Promise<{ status: number; entries: { path: string; type: string }[]; stderr: string }> {

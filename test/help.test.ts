@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Writable } from 'node:stream';
+import { sink } from './support/sink.js';
 import { pathToFileURL } from 'node:url';
 import type * as Cli from '../src/cli.js';
 import { REPO, runCtxsize } from './support/cli.js';
@@ -22,17 +22,6 @@ interface Run {
   status: number;
   stdout: string;
   stderr: string;
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      callback();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
 /** An empty directory as cwd: a mistyped command name must not name a directory there. */
