@@ -1,4 +1,4 @@
-import { accessSync, closeSync, lstatSync, openSync, readSync, constants, constants as fsConstants } from 'node:fs';
+import { accessSync, lstatSync, constants as fsConstants } from 'node:fs';
 import { formatCount } from '../report/numbers.js';
 import { displayPath } from '../report/display-path.js';
 import path from 'node:path';
@@ -9,17 +9,19 @@ import { BuildahMatcher } from '../dockerignore/buildah.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
 import { artifactMatcher } from '../knowledge/artifacts.js';
-import { looksBinary, SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
+import { SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
+import { ContentPrefetch } from './content-prefetch.js';
+import { readForScan, readRangeForScan } from './scan-file.js';
 import { BuildFailure, type Builder, type BuilderFilter } from '../dockerignore/builders.js';
 import { ContextTree, replayFilter } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { walkContext } from '../walk/walk.js';
+import { fillUnknownSizes, walkContext } from '../walk/walk.js';
 import { classicBuildFiles, compareBuilders, shadowedIgnoreFile } from './builders.js';
 import { dockerfileUse, type DockerfileUse } from './dockerfile-sources.js';
 import { lintIgnoreRules } from './ignore-rules.js';
 import { lateErrorFinding, lintIgnoreSyntax } from './ignore-syntax.js';
 import { severityOf } from './rules.js';
-import { findSecrets, type ReadResult } from './secrets.js';
+import { findSecrets, isForeignDir, scannable } from './secrets.js';
 import { checkSources } from './sources.js';
 import { lintBuildahSyntax, podmanDifferences } from './podman.js';
 import { indexTree, isWithin, type TreeIndex } from './tree.js';
@@ -129,16 +131,25 @@ interface BuilderView {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-function walkSent(root: string, filter: BuilderFilter<unknown>, all: Entry[] | null, warnings: WalkWarning[] | null): Set<string> {
+function walkSent(
+  root: string,
+  filter: BuilderFilter<unknown>,
+  all: Entry[] | null,
+  warnings: WalkWarning[] | null,
+  onEntry?: (entry: Entry, sent: boolean) => void,
+): Set<string> {
   const sent = new Set<string>();
   walkContext({
     root,
     filter,
     visitSkipped: all !== null,
+    // What the builder skips is recorded by name; sizes are read later for what a builder sends.
+    namesOnlyWhenSkipped: true,
     sink: {
       entry(entry, isSent) {
         all?.push(entry);
         if (isSent) sent.add(entry.path);
+        onEntry?.(entry, isSent);
       },
       warning(warning) {
         warnings?.push(warning);
@@ -146,54 +157,6 @@ function walkSent(root: string, filter: BuilderFilter<unknown>, all: Entry[] | n
     },
   });
   return sent;
-}
-
-/**
- * Read a regular file for the content scan. The walk already knows its size, so a file over the
- * limit is never opened; O_NOFOLLOW refuses a file swapped for a link since.
- */
-function readForScan(root: string, rel: string, size: number, max: number): ReadResult {
-  if (size > max) return { skipped: 'too-large' };
-  let fd: number;
-  try {
-    fd = openSync(path.join(root, rel), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return { skipped: 'unreadable' };
-  }
-  try {
-    // One byte more than expected tells a file that grew past the limit since the walk.
-    const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
-    let read = 0;
-    for (let n = -1; n !== 0 && read < buffer.length; read += n) n = readSync(fd, buffer, read, buffer.length - read, null);
-    if (read > max) return { skipped: 'too-large' };
-    const bytes = buffer.subarray(0, read);
-    if (looksBinary(bytes)) return { skipped: 'binary' };
-    return { text: bytes.toString('utf8') };
-  } catch {
-    return { skipped: 'unreadable' };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Read part of a file too large for one read (the content scan goes through it in chunks). */
-function readRangeForScan(root: string, rel: string, position: number, length: number): Uint8Array | null {
-  let fd: number;
-  try {
-    fd = openSync(path.join(root, rel), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return null;
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(length);
-    let read = 0;
-    for (let n = -1; n !== 0 && read < length; read += n) n = readSync(fd, buffer, read, length - read, position + read);
-    return buffer.subarray(0, read);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function swapCase(name: string): string {
@@ -245,12 +208,50 @@ export function sortFindings(findings: readonly Finding[], firstFiles: readonly 
 }
 
 /**
+ * The walk's hook that hands the secret scan's files to the prefetching thread: sent regular
+ * files the scan reads (by name and size, outside installed dependencies), within what the
+ * Dockerfile transfers when it names its sources (`includePaths` without wildcards). Erring
+ * either way costs only time: the scan reads any file that was not handed over.
+ */
+function prefetchFiles(prefetch: ContentPrefetch, max: number, includePaths: readonly string[] | null): (entry: Entry, sent: boolean) => void {
+  const literal = includePaths !== null && includePaths.every((p) => !/[*?[\\]/.test(p));
+  const scope = literal ? includePaths.map((p) => p.replace(/^\/+|\/+$/g, '')) : null;
+  const inScope = (p: string): boolean => scope === null || scope.some((s) => s === '' || s === '.' || isWithin(p, s));
+  const foreign = new Set<string>();
+  return (entry, sent) => {
+    const slash = entry.path.lastIndexOf('/');
+    const parent = slash === -1 ? '' : entry.path.slice(0, slash);
+    if (entry.type === 'dir') {
+      if (foreign.has(parent) || isForeignDir(entry.path)) foreign.add(entry.path);
+      return;
+    }
+    if (!sent || entry.type !== 'file' || entry.size > max || entry.rawPath !== undefined) return;
+    if (foreign.has(parent) || !scannable(entry) || !inScope(entry.path)) return;
+    prefetch.add(entry.path, entry.size);
+  };
+}
+
+/**
  * Lint a build context: its ignore files (each builder's), the Dockerfile's sources against them,
  * the secrets that would travel, and the places where the two builders disagree. Returns every
  * finding; throws InputError for a missing directory or Dockerfile (and DockerfileError for a
  * Dockerfile BuildKit would refuse).
  */
 export function checkContext(options: CheckOptions = {}): CheckReport {
+  const threads: Threads = { prefetch: null };
+  try {
+    return checkWith(options, threads);
+  } finally {
+    threads.prefetch?.cancel();
+  }
+}
+
+/** The threads a check starts, stopped whatever happens. */
+interface Threads {
+  prefetch: ContentPrefetch | null;
+}
+
+function checkWith(options: CheckOptions, threads: Threads): CheckReport {
   const primary: Builder = options.builder ?? 'buildkit';
   const cwd = options.cwd ?? process.cwd();
   const findings: Finding[] = [];
@@ -375,7 +376,13 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const primaryView = views[0]!;
   const sanitized = (view: BuilderView): ResolvedContext => ({ ...view.context, ignore: view.usable });
   const primaryFilter = createFilter(sanitized(primaryView));
-  primaryView.sent = walkSent(root, primaryFilter, all, warnings);
+  // What the Dockerfile reads is known before the walk: the secret scan's files are then read on
+  // another thread as the walk finds them (see content-prefetch.ts).
+  const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
+  const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
+  const prefetch = options.scanContent === false ? null : ContentPrefetch.start(root, max);
+  threads.prefetch = prefetch;
+  primaryView.sent = walkSent(root, primaryFilter, all, warnings, prefetch === null ? undefined : prefetchFiles(prefetch, max, primaryView.builder === 'buildkit' && read !== null && !('error' in read) ? read.includePaths : null));
   // The first walk recorded the whole directory (unless a pattern stopped it): every other
   // question of what a filter sends is answered from that record, not from the disk again.
   const recorded = primaryFilter.failure === null ? new ContextTree(all) : null;
@@ -399,6 +406,8 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
         ? new Set(all.filter((e) => !(e.socket && view.builder === 'classic')).map((e) => e.path))
         : sentBy(createFilter(sanitized(view)));
   }
+  // Sizes of files the first walk only named, where another builder sends them.
+  if (views.length > 1) fillUnknownSizes(root, all, (e) => views.some((v) => v !== primaryView && v.sent.has(e.path)));
   const tree = indexTree(all);
   // The walk reads directories, not files: a file the user cannot read (mode 000) is found here.
   // BuildKit's client reads every file it sends as the user, so the build fails on it too. Root
@@ -437,7 +446,6 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const cl = views.find((v) => v.builder === 'classic');
   const dockerfileRel = anyContext.dockerfile !== null ? path.relative(root, anyContext.dockerfile).split(path.sep).join('/') : null;
   const dockerfileShown = anyContext.dockerfile !== null ? display(dockerfileRel!) : null;
-  const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
   let use: DockerfileUse | null = null;
   if (read !== null && 'error' in read) {
     findings.push({
@@ -583,7 +591,7 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
       : primaryView.builder === 'buildah'
         ? 'what Podman/Buildah copies'
         : "the classic builder's context";
-  const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
+  const absolute = (entry: Entry): string => path.join(root, entry.path);
   // The user's own `!` line is intent: a file re-included by name (`!.env.production`) is sent
   // on purpose. The finding says so; its severity stays what its content decides.
   const keptOnPurpose = (rel: string): string | null => {
@@ -601,8 +609,9 @@ export function checkContext(options: CheckOptions = {}): CheckReport {
   const secretFindings = findSecrets({
     tree,
     sent: secretSent,
-    read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(root, entry.path, entry.size, max),
-    ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(root, entry.path, position, length) }),
+    read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(absolute(entry), entry.size, max),
+    ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(absolute(entry), position, length) }),
+    ...(prefetch === null ? {} : { scanned: ((lookup) => (entry: Entry) => lookup(entry.path))(prefetch.finish()) }),
     maxScanBytes: max,
     display,
     ignoreFile: primaryView.context.ignore?.file ?? null,

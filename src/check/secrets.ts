@@ -3,7 +3,6 @@ import {
   BINARY_EXTENSIONS,
   canHoldSecretsWhenLarge,
   extensionOf,
-  findDotenvCredential,
   looksBinary,
   scanSecretContent,
   SECRET_SCAN_CHUNK_OVERLAP,
@@ -12,6 +11,7 @@ import {
   type SecretMatch,
 } from '../knowledge/secret-content.js';
 import { severityOf } from './rules.js';
+import { scanReadResult, type FileScan, type ReadResult } from './scan-file.js';
 import { baseName, fromParents, topmost, type TreeIndex } from './tree.js';
 import { withPaths, type Finding } from './types.js';
 import type { Entry } from '../walk/entry.js';
@@ -36,8 +36,7 @@ const ENV_FILES = new Set(['dotenv', 'dotenv-variants']);
  */
 const FOREIGN = new Set(['dependencies']);
 
-/** The result of reading one file for the content scan. */
-export type ReadResult = { text: string } | { skipped: 'too-large' | 'binary' | 'unreadable' };
+export type { ReadResult } from './scan-file.js';
 
 export interface SecretInput {
   tree: TreeIndex;
@@ -45,6 +44,11 @@ export interface SecretInput {
   sent: ReadonlySet<string>;
   /** Reads a regular file of the context for the content scan. */
   read: (entry: Entry) => ReadResult;
+  /**
+   * The scan of a file done ahead of time (check reads files on another thread while it walks),
+   * or undefined to read it with `read` now. Either way the answer is {@link scanFile}'s.
+   */
+  scanned?: (entry: Entry) => FileScan | undefined;
   /**
    * Reads `length` bytes at `position` of a file too large for `read` (null when it cannot be
    * read). Without it, large files that can hold secrets are reported unscanned.
@@ -124,8 +128,22 @@ function secretFix(input: SecretInput, path: string, lines: readonly string[] | 
 /** Files of a Git directory that can hold a credential (a remote URL with a token); the rest is objects and refs. */
 const GIT_FILES_WITH_CREDENTIALS = new Set(['config', 'FETCH_HEAD']);
 
+/** Does its name make the file an env file (whose settings decide its severity)? */
+export function isEnvFile(path: string): boolean {
+  const rule = secretRuleFor(path, 'file');
+  return rule !== null && ENV_FILES.has(rule.id);
+}
+
+/** The scan of one file as findSecrets makes it (its name decides whether env settings are read too). */
+export function scanFile(result: ReadResult, path: string): FileScan {
+  return scanReadResult(result, baseName(path), isEnvFile(path));
+}
+
+/** Is this directory installed dependencies, whose files the scan leaves alone? */
+export { isForeignDir };
+
 /** The context's files that a content scan reads: not binary by name, and in `.git` only its config. */
-function scannable(entry: Entry): boolean {
+export function scannable(entry: Pick<Entry, 'path'>): boolean {
   const name = baseName(entry.path);
   if ((entry.path.startsWith('.git/') || entry.path.includes('/.git/')) && !GIT_FILES_WITH_CREDENTIALS.has(name)) return false;
   return !BINARY_EXTENSIONS.has(extensionOf(name));
@@ -218,14 +236,13 @@ export function findSecrets(input: SecretInput): Finding[] {
       }
       matches = large;
     } else {
-      const result = input.read(entry);
-      if ('skipped' in result) {
+      const scan = input.scanned?.(entry) ?? scanFile(input.read(entry), entry.path);
+      if ('skipped' in scan) {
         if (byName.has(entry.path)) unscanned.add(entry.path);
         return;
       }
-      matches = scanSecretContent(result.text, baseName(entry.path));
-      const rule = byName.get(entry.path);
-      if (rule !== undefined && ENV_FILES.has(rule.id)) envCredentials.set(entry.path, findDotenvCredential(result.text));
+      matches = scan.matches;
+      if (scan.env !== undefined && byName.has(entry.path)) envCredentials.set(entry.path, scan.env);
     }
     if (matches.length > 0) contentHits.set(entry.path, matches);
   });

@@ -38,7 +38,33 @@ export interface WalkOptions<S> {
   filter: BuilderFilter<S>;
   /** Also walk the subtrees that the builder skips, so the whole directory is measured. */
   visitSkipped: boolean;
+  /**
+   * In the subtrees the builder skips, leave regular files unstat'ed: their `size` is
+   * {@link UNKNOWN_SIZE} (a record of names, as check's, needs no sizes of what no builder
+   * sends, and a `lstat` per file is most of a walk's cost). Default false.
+   */
+  namesOnlyWhenSkipped?: boolean;
   sink: WalkSink;
+}
+
+/** The `size` of a regular file the walk did not stat (see `namesOnlyWhenSkipped`). */
+export const UNKNOWN_SIZE = -1;
+
+/**
+ * Stat, now, the regular files a names-only walk left unsized that `wanted` asks for (the ones
+ * some builder sends after all). A file gone since the walk counts 0 bytes, as it would no longer
+ * be sent.
+ */
+export function fillUnknownSizes(root: string, entries: readonly Entry[], wanted: (entry: Entry) => boolean): void {
+  for (const entry of entries) {
+    if (entry.size !== UNKNOWN_SIZE || !wanted(entry)) continue;
+    const abs = entry.rawPath ? Buffer.concat([Buffer.from(root), SLASH, entry.rawPath]) : root + '/' + entry.path;
+    try {
+      entry.size = fileSize(abs);
+    } catch {
+      entry.size = 0;
+    }
+  }
 }
 
 /** A directory to walk: where it is, and the builder's state there. */
@@ -135,6 +161,7 @@ export function visitChild<S>(
   dir: DirectoryRef<S>,
   child: Child,
   warn: (w: WalkWarning) => void,
+  statFiles = true,
 ): Visited<S> | null {
   const { rel, rawRel, abs } = dir;
   const path = rel === '' ? child.name : rel + '/' + child.name;
@@ -151,7 +178,9 @@ export function visitChild<S>(
   }
   const type = typeOf(dirent);
   let size = 0;
-  if (type === 'file') {
+  if (type === 'file' && !statFiles) {
+    size = UNKNOWN_SIZE;
+  } else if (type === 'file') {
     try {
       size = fileSize(childAbs);
     } catch (error) {
@@ -199,7 +228,7 @@ export function walkContext<S>(options: WalkOptions<S>): SubtreeTotals {
  * the starting directory's own answer is the caller's (see `sentEntries`).
  */
 export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: DirectoryRef<S>): SubtreeTotals {
-  return new SubtreeWalk(options.filter, options.sink, options.visitSkipped).walkDirectory(start);
+  return new SubtreeWalk(options.filter, options.sink, options.visitSkipped, options.namesOnlyWhenSkipped === true).walkDirectory(start);
 }
 
 /**
@@ -217,6 +246,7 @@ class SubtreeWalk<S> {
     private readonly filter: BuilderFilter<S>,
     private readonly sink: WalkSink,
     private readonly visitSkipped: boolean,
+    private readonly namesOnlyWhenSkipped: boolean,
   ) {
     this.warn = (w) => sink.warning(w);
   }
@@ -244,7 +274,7 @@ class SubtreeWalk<S> {
     if (children === null) return totals;
     for (const child of children) {
       if (filter.failure !== null) break;
-      const visited = visitChild(filter, dir, child, this.warn);
+      const visited = visitChild(filter, dir, child, this.warn, dir.builderInside || !this.namesOnlyWhenSkipped);
       if (visited === null) continue;
       if (filter.failure !== null) break;
       const { entry, deferred } = visited;
