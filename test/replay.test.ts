@@ -4,11 +4,13 @@ import { describe, it } from 'node:test';
 import { createFilter } from '../src/context/filter.js';
 import { resolveContext, type ResolvedContext } from '../src/context/resolve.js';
 import type { BuilderFilter } from '../src/dockerignore/builders.js';
-import type { Entry } from '../src/walk/entry.js';
-import { ContextTree, replayFilter } from '../src/walk/replay.js';
+import type { Entry, WalkWarning } from '../src/walk/entry.js';
+import { ContextTree, DiskRecord, replayFilter } from '../src/walk/replay.js';
 import { walkContext } from '../src/walk/walk.js';
 import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
-import { removeTree } from './support/tree.js';
+import { makeTree, removeTree } from './support/tree.js';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 
 /**
  * check records the whole directory in one walk (under one builder's filter) and answers what the
@@ -90,5 +92,104 @@ describe('a filter replayed over one recorded walk', () => {
     }
     assert.ok(compared > 1000, `only ${compared} comparisons`);
     assert.deepEqual(failures.slice(0, 5), []);
+  });
+});
+
+/** Everything a walk reports, in order: entries as sent (with sizes and raw names) and warnings. */
+function reported(walk: (options: Parameters<typeof walkContext>[0]) => unknown, root: string, filter: BuilderFilter<unknown>): string[] {
+  const out: string[] = [];
+  walk({
+    root,
+    filter,
+    visitSkipped: false,
+    sink: {
+      entry(entry, isSent) {
+        out.push(`${isSent ? 'sent' : 'skipped'} ${entry.type} ${entry.path} ${entry.size}${entry.socket ? ' socket' : ''}${entry.rawPath ? ' raw ' + entry.rawPath.toString('hex') : ''}`);
+      },
+      warning(warning: WalkWarning) {
+        out.push(`warning ${warning.path} ${warning.code}`);
+      },
+    },
+  });
+  out.push(`failure ${filter.failure?.message ?? 'none'}`);
+  return out;
+}
+
+describe('walks that share one DiskRecord', () => {
+  it('report what disk walks report, entry by entry in walk order, whichever walk reads a directory first', () => {
+    const failures: string[] = [];
+    let compared = 0;
+    for (const c of cases) {
+      const root = build(c);
+      try {
+        const contexts: Record<string, ResolvedContext> = {};
+        try {
+          for (const builder of ['buildkit', 'classic'] as const) {
+            contexts[builder] = resolveContext({ dir: root, builder, dockerfile: path.join(root, c.dockerfile) });
+            createFilter(contexts[builder]!);
+          }
+        } catch {
+          continue;
+        }
+        const top = c.tree.find((e) => !e.path.includes('/'))?.path;
+        // The filters suggest walks with: both builders, and BuildKit with include paths.
+        const filters: { name: string; make: () => BuilderFilter<unknown> }[] = [
+          { name: 'buildkit', make: () => createFilter(contexts.buildkit!) },
+          { name: 'classic', make: () => createFilter(contexts.classic!) },
+          { name: 'buildkit include *', make: () => createFilter(contexts.buildkit!, ['*']) },
+          ...(top !== undefined ? [{ name: `buildkit include ${top}`, make: () => createFilter(contexts.buildkit!, [top]) }] : []),
+          // Nothing ignored: a walk that reads every directory.
+          { name: 'buildkit, no ignore file', make: () => createFilter({ ...contexts.buildkit!, ignore: null }) },
+        ];
+        for (const order of [filters, [...filters].reverse()]) {
+          const record = new DiskRecord(root);
+          for (const f of order) {
+            const want = reported(walkContext, root, f.make());
+            const got = reported(record.walk, root, f.make());
+            compared++;
+            if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${c.id} (${f.name}): record ${JSON.stringify(got)} disk ${JSON.stringify(want)}`);
+          }
+        }
+      } finally {
+        removeTree(root);
+      }
+    }
+    assert.ok(compared > 1000, `only ${compared} comparisons`);
+    assert.deepEqual(failures.slice(0, 5), []);
+  });
+
+  it('reads names that are not UTF-8, sockets and unreadable directories as the disk walk does', async (t) => {
+    const root = makeTree({ 'a/b.txt': 'x', 'c/d/e.txt': 'yy', 'c/f.log': 'zzz', '.dockerignore': 'c\n!c/d\n' });
+    try {
+      writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'a') + '/'), Buffer.from([0x6e, 0xff, 0x2e, 0x74])]), 'raw');
+      mkdirSync(path.join(root, 'locked'));
+      writeFileSync(path.join(root, 'locked', 'secret'), 's');
+      chmodSync(path.join(root, 'locked'), 0o000);
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(path.join(root, 'a', 'sock'), resolve));
+      t.after(() => server.close());
+      const probe = (() => {
+        try {
+          readdirSync(path.join(root, 'locked'));
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      for (const builder of ['buildkit', 'classic'] as const) {
+        const context = resolveContext({ dir: root, builder });
+        const record = new DiskRecord(root);
+        for (const ignore of [context.ignore, null]) {
+          const want = reported(walkContext, root, createFilter({ ...context, ignore }));
+          const got = reported(record.walk, root, createFilter({ ...context, ignore }));
+          assert.deepEqual(got, want, `${builder}, ignore file ${ignore === null ? 'absent' : 'present'}`);
+          assert.ok(want.some((l) => l.includes(' raw ')), 'the name that is not UTF-8 is walked');
+          if (!probe) assert.ok(want.some((l) => l.startsWith('warning locked')), 'the unreadable directory is reported');
+        }
+      }
+    } finally {
+      chmodSync(path.join(root, 'locked'), 0o755);
+      removeTree(root);
+    }
   });
 });

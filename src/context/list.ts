@@ -2,7 +2,7 @@ import { ClassicOutsideDockerfile, classicOutsideDockerfile } from './classic-ex
 import { createFilter } from './filter.js';
 import { resolveContext, type ContextOptions, type ResolvedContext } from './resolve.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { walkContext } from '../walk/walk.js';
+import { walkContext, type WalkOptions } from '../walk/walk.js';
 
 /** The entries a builder puts in the context. */
 export interface ContextListing {
@@ -26,14 +26,19 @@ export function forEachContextEntry(
 
 /**
  * Stream the entries of an already resolved context (its ignore file may be replaced in memory,
- * to try other rules). Returns the walk's warnings; throws as forEachContextEntry does.
+ * to try other rules). Returns the walk's warnings; throws as forEachContextEntry does. `walk`
+ * replaces the disk walk (a record several walks share: see DiskRecord).
  */
-export function forEachResolvedEntry(context: ResolvedContext, onEntry: (entry: Entry) => void): WalkWarning[] {
+export function forEachResolvedEntry(
+  context: ResolvedContext,
+  onEntry: (entry: Entry) => void,
+  walk: (options: WalkOptions<unknown>) => unknown = walkContext,
+): WalkWarning[] {
   const filter = createFilter(context);
   const warnings: WalkWarning[] = [];
   const outside = classicOutsideDockerfile(context);
   const extras = outside ? new ClassicOutsideDockerfile(outside) : null;
-  walkContext({
+  walk({
     root: context.root,
     filter,
     visitSkipped: false,

@@ -23,7 +23,7 @@ import {
 import { SyntaxProblem } from '../dockerfile/errors.js';
 import { displayPath } from '../report/display-path.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { walkContext } from '../walk/walk.js';
+import { walkContext, type WalkOptions } from '../walk/walk.js';
 import { describeReadError, readInputText } from '../input/read-file.js';
 
 /** Which build of the Dockerfile: its target stage and build arguments. */
@@ -228,6 +228,8 @@ export function walkEffective(
   walkWhole = true,
   /** Where the walk names the root: `.` when the working directory is there (see walkFromRoot). */
   base = context.root,
+  /** Replaces the disk walk (a record several walks share: see DiskRecord). */
+  walk: (options: WalkOptions<unknown>) => unknown = walkContext,
 ): { warnings: WalkWarning[]; problems: SourceProblem[] } {
   const warnings: WalkWarning[] = [];
   const pending = plan.sources.filter((s) => !s.heredoc && s.mount !== 'tmpfs');
@@ -240,7 +242,7 @@ export function walkEffective(
     for (const source of pending) if (source.path === '.') satisfied.add(source);
   } else if (plan.readsContext) {
     const filter = createFilter({ ...context, builder: 'buildkit' }, plan.includePaths);
-    walkContext({
+    walk({
       root: base,
       filter,
       visitSkipped: false,

@@ -19,7 +19,7 @@ import type { DockerBuilder as Builder } from '../dockerignore/builders.js';
 import type { BuildRead } from './build-reads.js';
 import { namingSources } from './protect.js';
 import type { Entry } from '../walk/entry.js';
-import { amountOf, walkSent, withWrittenFile, wouldSend } from './engine.js';
+import { amountOf, walkSent, withWrittenFile, wouldSend, type ContextWalker } from './engine.js';
 import { literalPattern, sourcePattern } from './patterns.js';
 import type { AllowList } from './types.js';
 
@@ -46,6 +46,8 @@ export interface AllowListInput {
   problemsBefore: readonly SourceProblem[];
   /** The ignore file that would hold the allow-list (its own entry in the context is counted). */
   writePath: string;
+  /** Replaces the disk walks (the record the other walks of this directory share). */
+  walk?: ContextWalker;
 }
 
 export type AllowListResult = { allowList: AllowList; unavailable: null } | { allowList: null; unavailable: string };
@@ -173,7 +175,7 @@ function check(input: AllowListInput, lines: readonly string[]): Checked {
     const context = input.contexts[builder];
     const ignore = parseIgnoreFile(text, '(allow-list)', context.platform);
     const allowContext = { ...context, ignore };
-    sent[builder] = withWrittenFile(walkSent(allowContext).entries, allowContext, input.writePath, Buffer.from(text));
+    sent[builder] = withWrittenFile(walkSent(allowContext, input.walk).entries, allowContext, input.writePath, Buffer.from(text));
   }
   // Sources that are not in the tree yet (a build output made before docker build, another
   // build argument's value) are checked on a sample path by replaying each builder's filter.
@@ -191,8 +193,8 @@ function check(input: AllowListInput, lines: readonly string[]): Checked {
   for (const b of input.builds) {
     if (b.plan === null || !b.plan.readsContext || !b.readsWritten.buildkit) continue;
     const ignore = parseIgnoreFile(text, '(allow-list)', b.context.platform);
-    const before = new Set(walkEffective(b.context, b.plan, () => {}, false).problems.map(problemKey));
-    const { problems } = walkEffective({ ...b.context, ignore }, b.plan, () => {}, false);
+    const before = new Set(walkEffective(b.context, b.plan, () => {}, false, undefined, input.walk).problems.map(problemKey));
+    const { problems } = walkEffective({ ...b.context, ignore }, b.plan, () => {}, false, undefined, input.walk);
     const fresh = problems.filter((p) => !before.has(problemKey(p)));
     if (fresh.length > 0) {
       const p = fresh[0]!;

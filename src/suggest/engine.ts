@@ -9,7 +9,8 @@
  *   order, with the walk's rules for entering excluded directories and sending their parents.
  *   Adding lines to ctxsize's block only ever adds exclusions, and exceptions for entries that are
  *   sent now, so no entry outside the current context can appear: its tree is enough.
- * The combined result and the allow-list are checked with the real walkers on disk (`walkSent`).
+ * The combined result and the allow-list are checked with the real walkers (`walkSent`), replayed
+ * over one record of the directory that reads each directory from disk once (DiskRecord).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,17 +21,20 @@ import { PatternCompileError } from '../dockerignore/pattern.js';
 import { IgnoreFileError, parseIgnoreFile, type IgnoreFile } from '../dockerignore/read.js';
 import { BuildFailure, type BuilderFilter } from '../dockerignore/builders.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { ContextTree, replayFilter } from '../walk/replay.js';
+import { ContextTree, DiskRecord, replayFilter, type ContextWalker } from '../walk/replay.js';
 import { forEachResolvedEntry } from '../context/list.js';
 import { insertIntoBlock } from './block.js';
 
-export { ContextTree, replayFilter };
+export { ContextTree, DiskRecord, replayFilter, type ContextWalker };
 import type { Amount } from './types.js';
 
-/** The entries a builder sends for a context, read from disk with the real walker. */
-export function walkSent(context: ResolvedContext): { entries: Entry[]; warnings: WalkWarning[] } {
+/**
+ * The entries a builder sends for a context, read with the real walker: from disk, or replayed
+ * from the record of the directories earlier walks read (`walk`, a {@link DiskRecord}'s).
+ */
+export function walkSent(context: ResolvedContext, walk?: ContextWalker): { entries: Entry[]; warnings: WalkWarning[] } {
   const entries: Entry[] = [];
-  const warnings = forEachResolvedEntry(context, (entry) => entries.push(entry));
+  const warnings = forEachResolvedEntry(context, (entry) => entries.push(entry), walk);
   return { entries, warnings };
 }
 

@@ -22,7 +22,7 @@ import { findBuildReads, type BuildReads } from './build-reads.js';
 import { scanTable } from './candidates.js';
 import { judgeRemoval, type CandidateKind, type Judge } from './evidence.js';
 import { readGitStatus } from './git-status.js';
-import { amountOf, ContextTree, isSubset, RemovalEngine, walkSent, withWrittenFile, type Removal } from './engine.js';
+import { amountOf, ContextTree, DiskRecord, isSubset, RemovalEngine, walkSent, withWrittenFile, type ContextWalker, type Removal } from './engine.js';
 import { convertGitignorePattern, gitDecisions, readGitignores, trackedFiles, type GitRule } from './gitignore.js';
 import { isException, literalPattern, sourcePattern } from './patterns.js';
 import { describeReasons, namingSources, Protection, type ProtectionLevel } from './protect.js';
@@ -86,6 +86,7 @@ interface Run {
   warnings: string[];
   reads: BuildReads;
   judge: Judge;
+  disk: DiskRecord;
 }
 
 /**
@@ -120,7 +121,10 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   const label = displayPath(writePath, cwd);
 
   options.onProgress?.('walking the directory');
-  const { entries, warnings: walkWarnings } = walkSent(context);
+  // Every walk below (the other builder, the file with the new lines, the effective context, the
+  // allow-list) replays this one record, which reads a directory from disk only once.
+  const disk = new DiskRecord(context.root);
+  const { entries, warnings: walkWarnings } = walkSent(context, disk.walk);
   const warnings = walkWarnings.map((w) => `${w.path}: ${w.message}`);
   const tree = new ContextTree(entries);
   const plan = planEffective(contexts.buildkit, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
@@ -140,7 +144,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   const scan = scanTable(context.root, tree, (p) => !protection.holdsProtected(p, 'named'));
   protection.addKeepers(scan.keepers);
   const judge: Judge = { tree, reads, git: readGitStatus(context.root, tree), root: context.root };
-  const run: Run = { context, claimed: scan.claimed, tree, engine, protection, withheld: [], warnings, reads, judge };
+  const run: Run = { context, claimed: scan.claimed, tree, engine, protection, withheld: [], warnings, reads, judge, disk };
 
   // Knowledge-table entries, then large files.
   const candidates: Candidate[] = scan.table.map((c) => ({
@@ -174,7 +178,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
   const gitignore = gitignoreSuggestions(run, gitKept, kept, selection);
 
   // The allow-list.
-  const problemsBefore = plan ? walkEffective(contexts.buildkit, plan, () => {}, false).problems : [];
+  const problemsBefore = plan ? walkEffective(contexts.buildkit, plan, () => {}, false, undefined, disk.walk).problems : [];
   const merged = reads.merged();
   const named = namedPaths(run, merged);
   const allowed = allowedArea(merged);
@@ -192,6 +196,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     namedPaths: named,
     problemsBefore,
     writePath,
+    walk: disk.walk,
   });
 
   // The write plan and the exact combined result.
@@ -208,7 +213,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     if (!(error instanceof IgnoreFileError)) throw error;
     unreadable = `Docker could not read the result (${error.message})`;
   }
-  const { combined, fresh } = combinedOutcome(contexts, builder, writePath, entries, unreadable === null ? after : current, plan, problemsBefore, blockLines.map((l) => l.pattern), reads);
+  const { combined, fresh } = combinedOutcome(contexts, builder, writePath, entries, unreadable === null ? after : current, plan, problemsBefore, blockLines.map((l) => l.pattern), reads, disk.walk);
   const refused = unreadable ?? refusal(run, fresh, after, plan);
   const write: WritePlan = { file: writePath, exists: context.ignorePath !== null, before: current, after, changed, diff, added };
   if (refused) write.refused = refused;
@@ -804,14 +809,15 @@ function combinedOutcome(
   problemsBefore: readonly SourceProblem[],
   lines: string[],
   reads: BuildReads,
+  walk: ContextWalker,
 ): { combined: CombinedOutcome; fresh: SourceProblem[] } {
   const afterContexts = {} as Record<DockerBuilder, ResolvedContext>;
   const outcome = (b: DockerBuilder): BuilderOutcome => {
     const context = contexts[b];
     const reads = (context.ignorePath ?? path.join(context.root, '.dockerignore')) === writePath;
-    const beforeEntries = b === builder ? entries : walkSent(context).entries;
+    const beforeEntries = b === builder ? entries : walkSent(context, walk).entries;
     afterContexts[b] = reads ? { ...context, ignore: parseIgnoreFile(after, context.ignore?.file ?? writePath, context.platform) } : context;
-    const afterEntries = withWrittenFile(reads ? walkSent(afterContexts[b]).entries : beforeEntries, afterContexts[b], writePath, after);
+    const afterEntries = withWrittenFile(reads ? walkSent(afterContexts[b], walk).entries : beforeEntries, afterContexts[b], writePath, after);
     return {
       before: amountOf(beforeEntries),
       after: amountOf(afterEntries),
@@ -827,9 +833,9 @@ function combinedOutcome(
     // With the whole context used, what BuildKit transfers is its context, measured above.
     const whole = plan.readsContext && plan.includePaths === null;
     const beforeEntries: Entry[] = [];
-    if (!whole) walkEffective(contexts.buildkit, plan, (e) => beforeEntries.push(e));
+    if (!whole) walkEffective(contexts.buildkit, plan, (e) => beforeEntries.push(e), true, undefined, walk);
     const afterEntries: Entry[] = [];
-    const { problems } = walkEffective(afterContexts.buildkit, plan, (e) => afterEntries.push(e), !whole);
+    const { problems } = walkEffective(afterContexts.buildkit, plan, (e) => afterEntries.push(e), !whole, undefined, walk);
     const known = new Set(problemsBefore.map(problemKey));
     fresh = problems.filter((p) => !known.has(problemKey(p)));
     const builds = reads.builds.map((b) => {
@@ -839,9 +845,9 @@ function combinedOutcome(
       if (b.dockerfile === contexts.buildkit.dockerfile && b.plan === plan) {
         return { ...check, problemsBefore: problemsBefore.map(problemText), problemsAfter: problems.map(problemText) };
       }
-      const ownBefore = walkEffective(b.context, b.plan, () => {}, false).problems;
+      const ownBefore = walkEffective(b.context, b.plan, () => {}, false, undefined, walk).problems;
       const ownAfter = b.readsWritten.buildkit
-        ? walkEffective({ ...b.context, ignore: parseIgnoreFile(after, b.context.ignore?.file ?? writePath, b.context.platform) }, b.plan, () => {}, false).problems
+        ? walkEffective({ ...b.context, ignore: parseIgnoreFile(after, b.context.ignore?.file ?? writePath, b.context.platform) }, b.plan, () => {}, false, undefined, walk).problems
         : ownBefore;
       const seen = new Set(ownBefore.map(problemKey));
       fresh.push(...ownAfter.filter((p) => !seen.has(problemKey(p))));
@@ -862,7 +868,7 @@ function combinedOutcome(
 function refusal(run: Run, fresh: readonly SourceProblem[], after: Buffer, plan: EffectivePlan | null): string | undefined {
   if (fresh.length > 0) return `it would make the build fail: ${fresh.map(problemText).join('; ')}`;
   if (plan === null || after.length === 0) return undefined;
-  const sent = new Set(walkSent({ ...run.context, ignore: run.engine.parse(after) }).entries.map((e) => e.path));
+  const sent = new Set(walkSent({ ...run.context, ignore: run.engine.parse(after) }, run.disk.walk).entries.map((e) => e.path));
   const lost = namedPaths(run, plan).filter((p) => !sent.has(p));
   if (lost.length > 0) return `it would exclude ${lost.slice(0, 3).join(', ')}, which the Dockerfile uses`;
   return undefined;

@@ -5,9 +5,10 @@
  * walk's own rules for entering excluded directories and sending their parents.
  */
 import type { BuilderFilter } from '../dockerignore/builders.js';
-import type { Entry } from './entry.js';
+import type { Entry, WalkWarning } from './entry.js';
 import { compareGoStrings } from './go-order.js';
 import { decodeKeepingBytes } from './raw-names.js';
+import { directoryRef, readDirectory, visitChild, walkContext, type WalkOptions, type WalkSink } from './walk.js';
 
 function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');
@@ -105,4 +106,117 @@ export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree):
   visitDirectory('', filter.rootState);
   if (filter.failure) throw filter.failure;
   return sent.subarray(0, tree.entries.length);
+}
+
+/** Passed to visitChild for a directory read outside any builder's walk: it is never consulted then. */
+const NO_FILTER = null as unknown as BuilderFilter<null>;
+const SLASH = Buffer.from('/');
+
+/**
+ * A walk's entry point, as `walkContext` has it: a measurement-free walk that reports the sent
+ * entries to the sink. Several walks of one directory can share a {@link DiskRecord}.
+ */
+export type ContextWalker = (options: WalkOptions<unknown>) => void;
+
+/**
+ * The directory as read from disk so far, shared by several builders' walks of it. A directory is
+ * read (listed, its files stat'ed, exactly as `walkContext` reads it) the first time some walk
+ * enters it; every later walk that enters it is replayed from memory. So the first walk costs what
+ * a disk walk costs, and the others (the other builder, the ignore file with new lines, the
+ * effective context) only read what none before them entered.
+ */
+export class DiskRecord {
+  /** Every entry of the directories read so far. */
+  private readonly entries: Entry[] = [];
+  /** Per entry: its children (indexes into `entries`, in walk order) once read. */
+  private readonly children: (number[] | undefined)[] = [];
+  private rootChildren: number[] | undefined;
+  /** Entries whose directory could not be read (a warning said so). */
+  private readonly unreadable = new Set<number>();
+  private warn: (w: WalkWarning) => void = () => {};
+
+  constructor(
+    /** The context root, as the walks name it. */
+    readonly root: string,
+  ) {}
+
+  /**
+   * A walker for `walkContext`'s callers (no measurement, `visitSkipped` false): replayed over the
+   * record when it walks this root, a disk walk otherwise.
+   */
+  readonly walk: ContextWalker = (options) => {
+    if (options.root !== this.root || options.visitSkipped || options.sink.leaveDirectory) {
+      walkContext(options);
+      return;
+    }
+    this.replay(options.filter, options.sink);
+  };
+
+  /** The children of a directory (`-1`: the root), read from disk the first time. */
+  private childrenOf(index: number): number[] {
+    const known = index === -1 ? this.rootChildren : this.children[index];
+    if (known !== undefined) return known;
+    const dir = index === -1 ? null : this.entries[index]!;
+    const rel = dir === null ? '' : dir.path;
+    const raw = dir?.rawPath;
+    // The same names the walk gives it: the root, then `/` and each name (bytes when one is not UTF-8).
+    const abs = dir === null ? this.root : raw ? Buffer.concat([Buffer.from(this.root), SLASH, raw]) : this.root + '/' + rel;
+    const ref = directoryRef<null>(abs, rel, raw, null, false);
+    const list: number[] = [];
+    const read = readDirectory(abs, rel, this.warn);
+    if (read === null) {
+      this.unreadable.add(index);
+    } else {
+      for (const child of read) {
+        const visited = visitChild(NO_FILTER, ref, child, this.warn);
+        if (visited === null) continue;
+        list.push(this.entries.length);
+        this.entries.push(visited.entry);
+        this.children.push(undefined);
+      }
+    }
+    if (index === -1) this.rootChildren = list;
+    else this.children[index] = list;
+    return list;
+  }
+
+  /** Walk the record as `walkContext` walks the disk (see the class comment). */
+  private replay(filter: BuilderFilter<unknown>, sink: WalkSink): void {
+    const pending: { entry: Entry; sent: boolean }[] = [];
+    const flush = (): void => {
+      for (const p of pending) {
+        if (!p.sent) {
+          p.sent = true;
+          sink.entry(p.entry, true);
+        }
+      }
+    };
+    const visitDirectory = (index: number, state: unknown): void => {
+      for (const i of this.childrenOf(index)) {
+        if (filter.failure !== null) return;
+        const entry = this.entries[i]!;
+        const isDir = entry.type === 'dir';
+        // As the walk does: a name that is not UTF-8 is matched with its bytes kept.
+        const verdict = filter.visit(entry.rawPath ? decodeKeepingBytes(entry.rawPath) : entry.path, isDir, state);
+        if (filter.failure !== null) return;
+        const sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder !== 'buildkit');
+        if (sent) {
+          if (filter.sendsParentsOfIncluded) flush();
+          sink.entry(entry, true);
+        }
+        if (!isDir || !verdict.descend) continue;
+        const marked = filter.sendsParentsOfIncluded;
+        if (marked) pending.push({ entry, sent });
+        visitDirectory(i, verdict.state);
+        if (marked) pending.pop();
+      }
+    };
+    const warn = this.warn;
+    this.warn = (w) => sink.warning(w);
+    try {
+      visitDirectory(-1, filter.rootState);
+    } finally {
+      this.warn = warn;
+    }
+  }
 }
