@@ -22,7 +22,7 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'no
 import path from 'node:path';
 import ignore from 'ignore';
 import { goFilepathMatch } from '../dockerignore/go-glob.js';
-import type { ContextTree } from './engine.js';
+import type { ContextTree, DiskRecord } from './engine.js';
 import { literalPattern } from './patterns.js';
 import { describeReadError, InputFileError, readInputText } from '../input/read-file.js';
 import { InputError } from '../context/resolve.js';
@@ -206,11 +206,25 @@ function readLines(file: string): string[] | null {
 }
 
 /**
+ * Where to look for `.gitignore` files inside the context, when a walk has read the directory
+ * already: its record, and which directories the context holds something below. A `.gitignore`
+ * applies only below its own directory, so one in a directory the context holds nothing below
+ * (an excluded `node_modules`) cannot change what git decides for any entry of the context.
+ */
+export interface GitignoreScope {
+  record: DiskRecord;
+  /** Whether the context holds an entry below this directory (`` for the root). */
+  holdsEntries: (dir: string) => boolean;
+}
+
+/**
  * Read the `.gitignore` files that apply to the context at `root`: those above it up to the
  * repository's top, and those inside it in directories git does not ignore (git never reads a
- * `.gitignore` in an ignored directory, nor in `.git`). Symbolic links are not followed.
+ * `.gitignore` in an ignored directory, nor in `.git`). Symbolic links are not followed. With a
+ * `scope`, the directories inside are listed from the walk's record, and only those the context
+ * holds something below are searched (see GitignoreScope).
  */
-export function readGitignores(root: string): GitignoreSet {
+export function readGitignores(root: string, scope?: GitignoreScope): GitignoreSet {
   const top = findRepositoryTop(root) ?? root;
   const prefix = path.relative(top, root).split(path.sep).join('/');
   const matcher = ignore({ ignorecase: false });
@@ -242,30 +256,53 @@ export function readGitignores(root: string): GitignoreSet {
     }
   }
   const rootIgnored = prefix !== '' && matcher.ignores(prefix + '/');
+  const fromBaseOf = (rel: string): string => (prefix === '' ? rel : rel === '' ? prefix : prefix + '/' + rel);
+  const visit = (dirAbs: string, rel: string): void => {
+    const fromBase = fromBaseOf(rel);
+    let children: Dirent[];
+    try {
+      children = readdirSync(dirAbs, { withFileTypes: true });
+    } catch {
+      // A directory that cannot be listed may still let its .gitignore be opened.
+      load(dirAbs, fromBase, { inside: rel });
+      return;
+    }
+    // Only a directory that lists a .gitignore is asked for one (an open that fails costs a system call per directory).
+    if (children.some((child) => child.name === '.gitignore')) load(dirAbs, fromBase, { inside: rel });
+    for (const child of children) {
+      if (!child.isDirectory() || child.name === '.git') continue;
+      const childRel = rel === '' ? child.name : rel + '/' + child.name;
+      if (matcher.ignores(fromBaseOf(childRel) + '/')) continue;
+      visit(path.join(dirAbs, child.name), childRel);
+    }
+  };
+  // The same search over the record. Node lists a directory's names sorted by their bytes (libuv
+  // sorts them), the walk's order too: the files come in the same order as from the disk.
+  const visitRecorded = (record: DiskRecord, holdsEntries: (dir: string) => boolean, index: number, dirAbs: string, rel: string): void => {
+    const children = record.readChildren(index);
+    if (children === undefined || children.some((i) => record.entryAt(i).rawPath !== undefined)) {
+      // Not read by a walk, or names that are not UTF-8 (Node lists those lossily): from the disk.
+      visit(dirAbs, rel);
+      return;
+    }
+    if (children.some((i) => baseName(record.entryAt(i).path) === '.gitignore')) load(dirAbs, fromBaseOf(rel), { inside: rel });
+    for (const i of children) {
+      const child = record.entryAt(i);
+      const name = baseName(child.path);
+      if (child.type !== 'dir' || name === '.git' || !holdsEntries(child.path)) continue;
+      if (matcher.ignores(fromBaseOf(child.path) + '/')) continue;
+      visitRecorded(record, holdsEntries, i, path.join(dirAbs, name), child.path);
+    }
+  };
   if (!rootIgnored) {
-    const visit = (dirAbs: string, rel: string): void => {
-      const fromBase = prefix === '' ? rel : rel === '' ? prefix : prefix + '/' + rel;
-      let children: Dirent[];
-      try {
-        children = readdirSync(dirAbs, { withFileTypes: true });
-      } catch {
-        // A directory that cannot be listed may still let its .gitignore be opened.
-        load(dirAbs, fromBase, { inside: rel });
-        return;
-      }
-      // Only a directory that lists a .gitignore is asked for one (an open that fails costs a system call per directory).
-      if (children.some((child) => child.name === '.gitignore')) load(dirAbs, fromBase, { inside: rel });
-      for (const child of children) {
-        if (!child.isDirectory() || child.name === '.git') continue;
-        const childRel = rel === '' ? child.name : rel + '/' + child.name;
-        const childFromBase = prefix === '' ? childRel : prefix + '/' + childRel;
-        if (matcher.ignores(childFromBase + '/')) continue;
-        visit(path.join(dirAbs, child.name), childRel);
-      }
-    };
-    visit(root, '');
+    if (scope === undefined) visit(root, '');
+    else visitRecorded(scope.record, scope.holdsEntries, -1, root, '');
   }
   return { rules, files, prefix, matcher, rootIgnored };
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
 }
 
 /** Environment for git: none of the variables that would point it at another repository. */

@@ -574,7 +574,8 @@ function agreesWithGit(removal: Removal, ignored: Uint8Array, own: Uint8Array): 
 
 function gitignoreCandidates(run: Run, notes: string[], alreadyRemoved: Uint8Array): GitKept[] {
   const { tree, engine } = run;
-  const set = readGitignores(run.context.root);
+  // A .gitignore below a directory the context holds nothing of cannot decide anything here.
+  const set = readGitignores(run.context.root, { record: run.disk, holdsEntries: (dir) => tree.children.has(dir) || tree.index.has(dir) });
   if (set.rules.length === 0) return [];
   if (set.rootIgnored) {
     notes.push('git ignores the context directory itself: no .gitignore entry is converted');

@@ -152,6 +152,20 @@ export class DiskRecord {
     this.replay(options.filter, options.sink);
   };
 
+  /** The entry at an index of the record. */
+  entryAt(index: number): Entry {
+    return this.entries[index]!;
+  }
+
+  /**
+   * The children of a directory (`-1`: the root) that some walk read already, in walk order;
+   * undefined when none did, or when it could not be read.
+   */
+  readChildren(index: number): readonly number[] | undefined {
+    if (this.unreadable.has(index)) return undefined;
+    return index === -1 ? this.rootChildren : this.children[index];
+  }
+
   /** The children of a directory (`-1`: the root), read from disk the first time. */
   private childrenOf(index: number): number[] {
     const known = index === -1 ? this.rootChildren : this.children[index];
