@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listContext, measureContext, type Builder } from '../src/index.js';
+import { readDirectory } from '../src/walk/walk.js';
+import { BIN } from './support/cli.js';
 import { makeTree, removeTree, withTree, type TreeSpec } from './support/tree.js';
 
 const paths = (root: string, builder: Builder, dockerfile?: string) =>
@@ -150,6 +152,51 @@ describe('walkers on real trees', () => {
       assert.equal(report.context.other, 1);
     } finally {
       server.close();
+      removeTree(root);
+    }
+  });
+
+  it('lists directories through the fs binding exactly as through fs.readdirSync (CTXSIZE_PLAIN_FS=1)', async () => {
+    const root = makeTree({ 'Dockerfile': 'FROM x', '.dockerignore': '**/skip\n*.log\n', 'a/b.log': 'x', 'a/skip/c': 'yy', 'z/empty/.keep': '' });
+    const server = net.createServer();
+    try {
+      execFileSync('mkfifo', [path.join(root, 'pipe')]);
+      await new Promise<void>((resolve) => server.listen(path.join(root, 'sock'), resolve));
+      symlinkSync('a', path.join(root, 'link'));
+      mkdirSync(path.join(root, 'z/void'));
+      // Not at the root: a directory with such a name is read again through the public API.
+      writeFileSync(Buffer.concat([Buffer.from(root + '/z/bad-'), Buffer.from([0xff]), Buffer.from('.bin')]), '12345');
+      for (const builder of ['buildkit', 'classic']) {
+        const run = (env: Record<string, string>) => {
+          const result = spawnSync(process.execPath, [BIN, '--json', '--builder', builder, root], { encoding: 'utf8', env: { ...process.env, ...env } });
+          assert.equal(result.status, 0, result.stderr);
+          return result.stdout;
+        };
+        const fast = run({});
+        // The classic builder does not send the socket.
+        assert.equal(JSON.parse(fast).context.other, builder === 'classic' ? 1 : 2, builder);
+        assert.equal(fast, run({ CTXSIZE_PLAIN_FS: '1' }), builder);
+      }
+    } finally {
+      server.close();
+      removeTree(root);
+    }
+  });
+
+  it('names the error of a directory that cannot be read as fs.readdirSync does', () => {
+    const root = makeTree({ 'Dockerfile': 'FROM x' });
+    try {
+      const missing = path.join(root, 'gone');
+      const warnings: { path: string; code: string; message: string }[] = [];
+      assert.equal(readDirectory(missing, 'gone', (w) => warnings.push(w)), null);
+      let expected = '';
+      try {
+        readdirSync(missing);
+      } catch (error) {
+        expected = (error as Error).message;
+      }
+      assert.deepEqual(warnings, [{ path: 'gone', code: 'ENOENT', message: `cannot read directory: ${expected}` }]);
+    } finally {
       removeTree(root);
     }
   });

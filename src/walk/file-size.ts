@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
  * binding can fill its shared array instead, which takes a fifth off a large walk. That binding is
  * internal, so it is used only after it has proved itself here (same sizes as `fs.lstatSync` on
  * files of different sizes, a throw for a missing path); any doubt, and any error, goes through
- * `fs.lstatSync`, whose errors are the public ones. `CTXSIZE_PLAIN_LSTAT=1` turns it off.
+ * `fs.lstatSync`, whose errors are the public ones. `CTXSIZE_PLAIN_FS=1` (or `CTXSIZE_PLAIN_LSTAT=1`)
+ * turns it off.
  */
 export type SizeReader = (path: string | Buffer) => number;
 
@@ -19,7 +20,7 @@ type InternalLstat = (path: string, bigint: boolean, request: undefined, throwIf
 const SIZE_INDEX = 8;
 
 function internalLstat(): InternalLstat | null {
-  if (process.env['CTXSIZE_PLAIN_LSTAT']) return null;
+  if (process.env['CTXSIZE_PLAIN_FS'] || process.env['CTXSIZE_PLAIN_LSTAT']) return null;
   const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
   if (typeof binding !== 'function') return null;
   // process.binding is deprecated (documentation only in Node 20): keep any warning out of the output.

@@ -1,6 +1,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import type { BuilderFilter } from '../dockerignore/builders.js';
 import type { Entry, EntryType, WalkWarning } from './entry.js';
+import { directoryLister, ENTRY_TYPES, SOCKET } from './dir-listing.js';
 import { fileSizeReader } from './file-size.js';
 import { compareGoStrings } from './go-order.js';
 import { decodeKeepingBytes, decodeNameLikeGo, isValidUtf8 } from './raw-names.js';
@@ -92,16 +93,19 @@ export function directoryRef<S>(abs: string | Buffer, rel: string, rawRel: Buffe
 }
 
 /**
- * A directory entry as read, before any decision: the Dirent itself, or, in a directory where some
- * name is not valid UTF-8, a wrapper that keeps the raw bytes.
+ * A directory entry as read, before any decision: its name, its type, and, in a directory where
+ * some name is not valid UTF-8, the raw bytes of a name that is not. One class, so that the walk
+ * sees objects of one shape.
  */
-export type Child = Dirent | RawChild;
-
-interface RawChild {
-  name: string;
-  /** The raw name, when it is not valid UTF-8. */
-  raw: Buffer | null;
-  dirent: Dirent<Buffer>;
+export class Child {
+  constructor(
+    readonly name: string,
+    readonly type: EntryType,
+    /** A Unix socket (type `other`). */
+    readonly socket: boolean,
+    /** The raw name, when it is not valid UTF-8. */
+    readonly raw: Buffer | null,
+  ) {}
 }
 
 /** What the builder decides about one child of a directory. */
@@ -129,25 +133,50 @@ function errorCode(error: unknown): string {
 const SLASH = Buffer.from('/');
 const fileSize = fileSizeReader();
 
-function rawOf(child: RawChild): Buffer {
+const listDirectory = directoryLister();
+
+function rawOf(child: Child): Buffer {
   return child.raw ?? Buffer.from(child.name, 'utf8');
+}
+
+function byGoOrder(a: Child, b: Child): number {
+  return compareGoStrings(a.name, b.name);
 }
 
 /** A directory's entries, sorted in Go's order (bytes of the names). Null when it cannot be read. */
 export function readDirectory(abs: string | Buffer, rel: string, warn: (w: WalkWarning) => void): Child[] | null {
-  let dirents: Dirent[];
-  try {
-    dirents = readdirSync(abs as string, { withFileTypes: true });
-  } catch (error) {
-    warn({ path: rel, code: errorCode(error), message: `cannot read directory: ${(error as Error).message}` });
-    return null;
+  let children: Child[];
+  let lossy = false;
+  const listed = typeof abs === 'string' ? listDirectory(abs) : null;
+  if (listed !== null) {
+    const { names, types } = listed;
+    children = new Array<Child>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const type = types[i]!;
+      if (name.includes('\uFFFD')) lossy = true;
+      children[i] = new Child(name, ENTRY_TYPES[type] ?? 'other', type === SOCKET, null);
+    }
+  } else {
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(abs as string, { withFileTypes: true });
+    } catch (error) {
+      warn({ path: rel, code: errorCode(error), message: `cannot read directory: ${(error as Error).message}` });
+      return null;
+    }
+    children = dirents.map((dirent) => {
+      if (dirent.name.includes('\uFFFD')) lossy = true;
+      return new Child(dirent.name, typeOf(dirent), dirent.isSocket(), null);
+    });
   }
-  if (!dirents.some((d) => d.name.includes('\uFFFD'))) return dirents.sort((a, b) => compareGoStrings(a.name, b.name));
+  if (!lossy) return children.sort(byGoOrder);
   // Lossy names: read again as bytes so the entries can still be opened.
   const raw = readdirSync(abs as string, { withFileTypes: true, encoding: 'buffer' });
-  const children: RawChild[] = raw.map((dirent) => {
+  children = raw.map((dirent) => {
     const bytes = dirent.name;
-    return isValidUtf8(bytes) ? { name: bytes.toString('utf8'), raw: null, dirent } : { name: decodeNameLikeGo(bytes), raw: bytes, dirent };
+    const valid = isValidUtf8(bytes);
+    return new Child(valid ? bytes.toString('utf8') : decodeNameLikeGo(bytes), typeOf(dirent), dirent.isSocket(), valid ? null : bytes);
   });
   return children.sort((a, b) => Buffer.compare(rawOf(a), rawOf(b)));
 }
@@ -165,8 +194,7 @@ export function visitChild<S>(
 ): Visited<S> | null {
   const { rel, rawRel, abs } = dir;
   const path = rel === '' ? child.name : rel + '/' + child.name;
-  const rawName = 'dirent' in child ? child.raw : null;
-  const dirent = 'dirent' in child ? child.dirent : child;
+  const rawName = child.raw;
   let childAbs: string | Buffer;
   let childRaw: Buffer | undefined;
   if (rawName || rawRel) {
@@ -176,7 +204,7 @@ export function visitChild<S>(
   } else {
     childAbs = abs === '.' ? child.name : (abs as string) + '/' + child.name;
   }
-  const type = typeOf(dirent);
+  const type = child.type;
   let size = 0;
   if (type === 'file' && !statFiles) {
     size = UNKNOWN_SIZE;
@@ -189,7 +217,7 @@ export function visitChild<S>(
     }
   }
   const entry: Entry = { path, type, size };
-  if (type === 'other' && dirent.isSocket()) entry.socket = true;
+  if (type === 'other' && child.socket) entry.socket = true;
   if (childRaw) entry.rawPath = childRaw;
 
   const isDir = type === 'dir';
