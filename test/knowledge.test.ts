@@ -182,6 +182,26 @@ describe('matching paths against the table', () => {
     assert.deepEqual(artifactMatcher().matchAll('npm-debug.log', 'file').map((r) => r.id), ['npm-debug-log', 'log-files']);
   });
 
+  it('matchAll finds exactly the entries that match one by one, in table order (its name index misses none)', () => {
+    const names = ARTIFACTS.flatMap((r) => [...r.pattern.split('/').map(sampleName), ...(r.siblings ?? []).map(sampleName), ...(r.contains ?? [])]);
+    const paths = [...new Set([...names, ...names.map((n) => `a/${n}`), ...ARTIFACTS.map((r) => r.pattern.split('/').map(sampleName).join('/')), ...ARTIFACTS.map((r) => `x/y/${r.pattern.split('/').map(sampleName).join('/')}`), './a//b/', 'src', ''])];
+    const contexts: (MatchContext | undefined)[] = [undefined, { siblings: names, contains: () => true }, { siblings: [], contains: () => false }];
+    let compared = 0;
+    for (const p of paths) {
+      for (const kind of ['dir', 'file'] as MatchKind[]) {
+        for (const context of contexts) {
+          const want = ARTIFACTS.filter((rule) => matchesArtifact(rule, p, kind, context)).map((r) => r.id);
+          assert.deepEqual(artifactMatcher().matchAll(p, kind, context).map((r) => r.id), want, `${p} (${kind})`);
+          compared += want.length;
+        }
+      }
+    }
+    assert.ok(compared > 200, `only ${compared} matches compared`);
+    // A wildcard entry before a literal one: still in table order.
+    const own = new ArtifactMatcher(['*.log', 'x/a.log', 'a.log', 'a.*'].map(parseArtifactPattern));
+    assert.deepEqual(own.matchAll('x/a.log', 'file').map((r) => r.pattern), ['*.log', 'x/a.log', 'a.log', 'a.*']);
+  });
+
   it('finds the entries that reach below a directory', () => {
     const ids = (p: string): string[] => artifactMatcher().rulesBelow(p).map((r) => r.id);
     assert.deepEqual(ids('web/node_modules'), ['node-modules-cache', 'vite-deps-cache']);

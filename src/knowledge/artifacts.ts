@@ -529,10 +529,16 @@ export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
 
   /** Every matching entry, in table order. */
   matchAll(path: string, kind: MatchKind, context?: MatchContext): R[] {
-    const p = splitPath(path).join('/');
+    const p = NEEDS_NORMALISING.test(path) ? splitPath(path).join('/') : path;
     if (p === '') return [];
     const name = p.slice(p.lastIndexOf('/') + 1);
-    return this.compiled.filter((c) => this.accepts(c, p, name, kind, context, false)).map((c) => c.rule);
+    // Only the entries indexed under this last name, and those with a wildcard there, can match.
+    const hits: CompiledRule<R>[] = [];
+    for (const c of this.byLastName.get(name) ?? []) if (this.accepts(c, p, name, kind, context, true)) hits.push(c);
+    const literal = hits.length;
+    for (const c of this.wildcard) if (this.accepts(c, p, name, kind, context, false)) hits.push(c);
+    if (literal > 0 && hits.length > literal) hits.sort((x, y) => x.order - y.order);
+    return hits.map((c) => c.rule);
   }
 
   /**

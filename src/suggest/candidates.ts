@@ -67,8 +67,11 @@ export function scanTable(root: string, tree: ContextTree, mayClaim: (path: stri
       return;
     }
     if (entry.type !== 'dir' && entry.type !== 'file') return;
+    // Read only for the few entries whose table rule asks (a `target` beside a Cargo.toml).
     const context: MatchContext = {
-      siblings: siblings.of(parentOf(entry.path)),
+      get siblings() {
+        return siblings.of(parentOf(entry.path));
+      },
       contains: (name) => entry.type === 'dir' && existsSync(path.join(root, entry.path, name)),
     };
     const rules = matcher.matchAll(entry.path, entry.type, context);
