@@ -10,12 +10,12 @@ import { PatternMatcher } from '../dockerignore/matcher.js';
 import { IgnoreFileError, type IgnoreFile } from '../dockerignore/read.js';
 import { artifactMatcher } from '../knowledge/artifacts.js';
 import { SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
-import { ContentPrefetch } from './content-prefetch.js';
+import { SecondThread } from './second-thread.js';
 import { readForScan, readRangeForScan } from './scan-file.js';
 import { BuildFailure, type Builder, type BuilderFilter } from '../dockerignore/builders.js';
 import { ContextTree, replayFilter } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { fillUnknownSizes, walkContext } from '../walk/walk.js';
+import { directoryRef, fillUnknownSizes, walkContext, walkSubtree, type DirectoryRef } from '../walk/walk.js';
 import { classicBuildFiles, compareBuilders, shadowedIgnoreFile } from './builders.js';
 import { dockerfileUse, type DockerfileUse } from './dockerfile-sources.js';
 import { lintIgnoreRules } from './ignore-rules.js';
@@ -137,6 +137,7 @@ function walkSent(
   all: Entry[] | null,
   warnings: WalkWarning[] | null,
   onEntry?: (entry: Entry, sent: boolean) => void,
+  takeSkippedSubtree?: (dir: DirectoryRef<unknown>, parentEntered: boolean) => boolean,
 ): Set<string> {
   const sent = new Set<string>();
   walkContext({
@@ -145,6 +146,7 @@ function walkSent(
     visitSkipped: all !== null,
     // What the builder skips is recorded by name; sizes are read later for what a builder sends.
     namesOnlyWhenSkipped: true,
+    ...(takeSkippedSubtree === undefined ? {} : { takeSkippedSubtree }),
     sink: {
       entry(entry, isSent) {
         all?.push(entry);
@@ -213,7 +215,7 @@ export function sortFindings(findings: readonly Finding[], firstFiles: readonly 
  * Dockerfile transfers when it names its sources (`includePaths` without wildcards). Erring
  * either way costs only time: the scan reads any file that was not handed over.
  */
-function prefetchFiles(prefetch: ContentPrefetch, max: number, includePaths: readonly string[] | null): (entry: Entry, sent: boolean) => void {
+function prefetchFiles(prefetch: SecondThread, max: number, includePaths: readonly string[] | null): (entry: Entry, sent: boolean) => void {
   const literal = includePaths !== null && includePaths.every((p) => !/[*?[\\]/.test(p));
   const scope = literal ? includePaths.map((p) => p.replace(/^\/+|\/+$/g, '')) : null;
   const inScope = (p: string): boolean => scope === null || scope.some((s) => s === '' || s === '.' || isWithin(p, s));
@@ -227,7 +229,7 @@ function prefetchFiles(prefetch: ContentPrefetch, max: number, includePaths: rea
     }
     if (!sent || entry.type !== 'file' || entry.size > max || entry.rawPath !== undefined) return;
     if (foreign.has(parent) || !scannable(entry) || !inScope(entry.path)) return;
-    prefetch.add(entry.path, entry.size);
+    prefetch.addFile(entry.path, entry.size);
   };
 }
 
@@ -238,17 +240,17 @@ function prefetchFiles(prefetch: ContentPrefetch, max: number, includePaths: rea
  * Dockerfile BuildKit would refuse).
  */
 export function checkContext(options: CheckOptions = {}): CheckReport {
-  const threads: Threads = { prefetch: null };
+  const threads: Threads = { second: null };
   try {
     return checkWith(options, threads);
   } finally {
-    threads.prefetch?.cancel();
+    threads.second?.stop();
   }
 }
 
 /** The threads a check starts, stopped whatever happens. */
 interface Threads {
-  prefetch: ContentPrefetch | null;
+  second: SecondThread | null;
 }
 
 function checkWith(options: CheckOptions, threads: Threads): CheckReport {
@@ -371,18 +373,31 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
 
   // 2. The whole tree once (under the primary builder), then each builder's context.
   options.onProgress?.('walking the directory');
-  const all: Entry[] = [];
   const warnings: WalkWarning[] = [];
   const primaryView = views[0]!;
   const sanitized = (view: BuilderView): ResolvedContext => ({ ...view.context, ignore: view.usable });
   const primaryFilter = createFilter(sanitized(primaryView));
   // What the Dockerfile reads is known before the walk: the secret scan's files are then read on
-  // another thread as the walk finds them (see content-prefetch.ts).
+  // a second thread as the walk finds them, which also lists the subtrees the builder skips
+  // (see second-thread.ts).
   const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
-  const prefetch = options.scanContent === false ? null : ContentPrefetch.start(root, max);
-  threads.prefetch = prefetch;
-  primaryView.sent = walkSent(root, primaryFilter, all, warnings, prefetch === null ? undefined : prefetchFiles(prefetch, max, primaryView.builder === 'buildkit' && read !== null && !('error' in read) ? read.includePaths : null));
+  const second = SecondThread.start(root, max);
+  threads.second = second;
+  const prefetch = second === null || options.scanContent === false ? undefined : prefetchFiles(second, max, primaryView.builder === 'buildkit' && read !== null && !('error' in read) ? read.includePaths : null);
+  let all: Entry[] = [];
+  // The first level of a skipped subtree is read here (node_modules/ itself), the subtrees below
+  // it go to the second thread one by one: small pieces, that either thread can take.
+  const handOver = second === null ? undefined : (dir: DirectoryRef<unknown>, parentEntered: boolean): boolean => !parentEntered && second.addSubtree(dir.abs, dir.rel, all.length);
+  primaryView.sent = walkSent(root, primaryFilter, all, warnings, prefetch, handOver);
+  if (second !== null) {
+    all = second.spliceSubtrees(all, warnings, (abs, rel, out) => {
+      walkSubtree(
+        { filter: primaryFilter, visitSkipped: true, namesOnlyWhenSkipped: true, sink: { entry: (e) => out.push(e), warning: (w) => warnings.push(w) } },
+        directoryRef<unknown>(abs, rel, undefined, primaryFilter.rootState, false),
+      );
+    });
+  }
   // The first walk recorded the whole directory (unless a pattern stopped it): every other
   // question of what a filter sends is answered from that record, not from the disk again.
   const recorded = primaryFilter.failure === null ? new ContextTree(all) : null;
@@ -611,7 +626,7 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
     sent: secretSent,
     read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(absolute(entry), entry.size, max),
     ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(absolute(entry), position, length) }),
-    ...(prefetch === null ? {} : { scanned: ((lookup) => (entry: Entry) => lookup(entry.path))(prefetch.finish()) }),
+    ...(second === null || options.scanContent === false ? {} : { scanned: ((lookup) => (entry: Entry) => lookup(entry.path))(second.finishScan()) }),
     maxScanBytes: max,
     display,
     ignoreFile: primaryView.context.ignore?.file ?? null,

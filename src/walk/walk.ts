@@ -45,6 +45,13 @@ export interface WalkOptions<S> {
    * sends, and a `lstat` per file is most of a walk's cost). Default false.
    */
   namesOnlyWhenSkipped?: boolean;
+  /**
+   * Offered each directory of a skipped subtree before the walk goes into it (`visitSkipped`,
+   * `namesOnlyWhenSkipped`); `parentEntered` says whether the builder entered its parent. Returning
+   * true leaves the subtree to the caller, who records it elsewhere (check lists such subtrees on
+   * another thread with {@link listSkippedSubtree}) and splices it in after the directory's entry.
+   */
+  takeSkippedSubtree?: (dir: DirectoryRef<S>, parentEntered: boolean) => boolean;
   sink: WalkSink;
 }
 
@@ -256,7 +263,7 @@ export function walkContext<S>(options: WalkOptions<S>): SubtreeTotals {
  * the starting directory's own answer is the caller's (see `sentEntries`).
  */
 export function walkSubtree<S>(options: Omit<WalkOptions<S>, 'root'>, start: DirectoryRef<S>): SubtreeTotals {
-  return new SubtreeWalk(options.filter, options.sink, options.visitSkipped, options.namesOnlyWhenSkipped === true).walkDirectory(start);
+  return new SubtreeWalk(options.filter, options.sink, options.visitSkipped, options.namesOnlyWhenSkipped === true, options.takeSkippedSubtree ?? null).walkDirectory(start);
 }
 
 /**
@@ -275,6 +282,7 @@ class SubtreeWalk<S> {
     private readonly sink: WalkSink,
     private readonly visitSkipped: boolean,
     private readonly namesOnlyWhenSkipped: boolean,
+    private readonly takeSkipped: ((dir: DirectoryRef<S>, parentEntered: boolean) => boolean) | null,
   ) {
     this.warn = (w) => sink.warning(w);
   }
@@ -335,6 +343,7 @@ class SubtreeWalk<S> {
         sink.entry(entry, false);
       }
       if (!visited.directory.builderInside && !visitSkipped) continue;
+      if (!visited.directory.builderInside && this.namesOnlyWhenSkipped && this.takeSkipped?.(visited.directory, dir.builderInside)) continue;
 
       let marker: Pending | null = null;
       if (deferred) {
@@ -358,5 +367,47 @@ class SubtreeWalk<S> {
     }
     totals.sentEntries = this.sentEntries - before;
     return totals;
+  }
+}
+
+/** Type letters of {@link listSkippedSubtree}'s record. */
+const TYPE_LETTER: Record<EntryType, string> = { file: 'f', dir: 'd', symlink: 'l', other: 'o' };
+const LETTER_TYPE: Record<string, EntryType> = { f: 'file', d: 'dir', l: 'symlink', o: 'other', s: 'other' };
+
+/**
+ * List a subtree the builder skips, names only, exactly as a names-only walk records it (parents
+ * first, Go's order, regular files unsized), as one string: per entry a type letter (`s` for a
+ * socket), its path, NUL. Null when some name is not valid UTF-8 (the caller walks that subtree
+ * itself). Only readdir: it runs on any thread.
+ */
+export function listSkippedSubtree(abs: string, rel: string, warnings: WalkWarning[]): string | null {
+  let out = '';
+  const warn = (w: WalkWarning): void => {
+    warnings.push(w);
+  };
+  const list = (dirAbs: string, dirRel: string): boolean => {
+    const children = readDirectory(dirAbs, dirRel, warn);
+    if (children === null) return true;
+    for (const child of children) {
+      if ('dirent' in child) return false;
+      const type = typeOf(child);
+      const path = dirRel + '/' + child.name;
+      out += (type === 'other' && child.isSocket() ? 's' : TYPE_LETTER[type]) + path + '\0';
+      if (type === 'dir' && !list(dirAbs + '/' + child.name, path)) return false;
+    }
+    return true;
+  };
+  return list(abs, rel) ? out : null;
+}
+
+/** The entries of a {@link listSkippedSubtree} record. */
+export function entriesOfListing(listing: string, out: Entry[]): void {
+  let start = 0;
+  for (let end = listing.indexOf('\0'); end !== -1; start = end + 1, end = listing.indexOf('\0', start)) {
+    const letter = listing[start]!;
+    const type = LETTER_TYPE[letter]!;
+    const entry: Entry = { path: listing.slice(start + 1, end), type, size: type === 'file' ? UNKNOWN_SIZE : 0 };
+    if (letter === 's') entry.socket = true;
+    out.push(entry);
   }
 }

@@ -1,0 +1,82 @@
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { WalkWarning } from '../walk/entry.js';
+import { listSkippedSubtree } from '../walk/walk.js';
+import { readForScan, type FileScan } from './scan-file.js';
+import { CLAIMS, DONE_SLOT, POSTED_SLOT, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
+import { scanFile } from './secrets.js';
+
+/**
+ * check's second thread (see second-thread.ts): lists the skipped subtrees it claims first, as
+ * the main thread waits for them, and reads and scans the secret scan's files in between. Only
+ * files worth a look travel back (skipped, with matches, env files); the rest are clean.
+ */
+const start = workerData as SecondThreadStart;
+const shared = new Int32Array(start.shared);
+const notable: [string, FileScan][] = [];
+const subtrees: [number, string, string][] = [];
+const files: string[] = [];
+let fileAt = 0;
+let ended = false;
+let failure: string | null = null;
+
+function post(message: FromWorker): void {
+  start.port.postMessage(message);
+}
+
+function take(message: ToWorker): void {
+  if (message === '') ended = true;
+  else if (typeof message === 'string') files.push(message);
+  else subtrees.push(message);
+}
+
+/** Scan the files of one batch. */
+function scanBatch(batch: string): void {
+  const fields = batch.split('\0');
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const path = fields[i + 1]!;
+    const scan = scanFile(readForScan(start.root + '/' + path, Number(fields[i]), start.max), path);
+    if ('skipped' in scan || scan.matches.length > 0 || scan.env !== undefined) notable.push([path, scan]);
+  }
+}
+
+for (;;) {
+  const wake = Atomics.load(shared, WAKE_SLOT);
+  for (let m = receiveMessageOnPort(start.port); m !== undefined; m = receiveMessageOnPort(start.port)) take(m.message as ToWorker);
+  const subtree = subtrees.shift();
+  if (subtree !== undefined) {
+    const [id, abs, rel] = subtree;
+    // The main thread may have taken it already (it lists what is left once its walk is done).
+    if (Atomics.compareExchange(shared, CLAIMS + id, 0, 1) !== 0) continue;
+    const warnings: WalkWarning[] = [];
+    let listing: string | null;
+    try {
+      listing = listSkippedSubtree(abs, rel, warnings);
+    } catch {
+      listing = null; // the main thread walks it
+    }
+    post({ subtree: id, listing, warnings });
+    Atomics.add(shared, POSTED_SLOT, 1);
+    Atomics.notify(shared, POSTED_SLOT);
+    continue;
+  }
+  if (fileAt < files.length) {
+    const batch = files[fileAt]!;
+    files[fileAt++] = '';
+    if (failure === null) {
+      try {
+        scanBatch(batch);
+      } catch (error) {
+        failure = (error as Error)?.stack ?? String(error);
+      }
+    }
+    continue;
+  }
+  if (ended) break;
+  Atomics.wait(shared, WAKE_SLOT, wake, 100);
+}
+
+post(failure === null ? { ok: true, notable } : { ok: false, notable: [], error: failure });
+Atomics.store(shared, DONE_SLOT, 1);
+Atomics.notify(shared, DONE_SLOT);
+start.port.close();
+process.exit(0);
