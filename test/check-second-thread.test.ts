@@ -3,13 +3,21 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkContext } from '../src/index.js';
-import { ContentPrefetch } from '../src/check/content-prefetch.js';
+import { SecondThread } from '../src/check/second-thread.js';
 import { readForScan } from '../src/check/scan-file.js';
 import { scanFile } from '../src/check/secrets.js';
 import { TOKEN_KINDS } from '../src/knowledge/secret-content.js';
 import { Random } from './support/random-cases.js';
 import { generatePemKeys, generateToken } from './support/secret-corpus.js';
-import { withTree, type TreeSpec } from './support/tree.js';
+import { makeTree, removeTree, withTree, type TreeSpec } from './support/tree.js';
+import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
+import { createFilter } from '../src/context/filter.js';
+import { resolveContext } from '../src/context/resolve.js';
+import { recordDirectory } from '../src/check/record.js';
+import type { Entry } from '../src/walk/entry.js';
+import { entriesOfListing, listSkippedSubtree, walkContext, type DirectoryRef } from '../src/walk/walk.js';
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 
 // Fake credentials made at run time (none is valid anywhere), as in check-secrets.test.ts.
 const rng = new Random(7);
@@ -32,16 +40,16 @@ const SPEC: TreeSpec = {
 
 const skipReason = availableParallelism() < 2 ? 'one core here: check reads on its own thread only' : false;
 
-describe('check: the content prefetch thread', () => {
+describe('check: the second thread', () => {
   it('answers each file exactly as the scan reads it, and nothing for files it was not given', { skip: skipReason }, async () => {
     await withTree(SPEC, (root) => {
       const max = 1024;
-      const prefetch = ContentPrefetch.start(root, max);
+      const prefetch = SecondThread.start(root, max);
       assert.ok(prefetch !== null, 'the worker starts');
       const files = Object.keys(SPEC).concat(['missing.txt']);
       const sizes = new Map(files.map((f) => [f, f === 'src/main.js' ? 5000 : (SPEC[f] ?? '').length]));
-      for (const f of files) prefetch.add(f, sizes.get(f)!);
-      const lookup = prefetch.finish();
+      for (const f of files) prefetch.addFile(f, sizes.get(f)!);
+      const lookup = prefetch.finishScan();
       for (const f of files) {
         const answer = lookup(f);
         assert.ok(answer !== undefined, `${f} answered by the worker`);
@@ -61,16 +69,111 @@ describe('check: the content prefetch thread', () => {
     for (const dockerfile of ['FROM scratch\nCOPY . /app\n', 'FROM scratch\nCOPY src /app/src\nCOPY .env /app/\n', 'FROM scratch\nCOPY src/*.js /app/\n']) {
       await withTree({ ...SPEC, Dockerfile: dockerfile }, (root) => {
         const withThread = checkContext({ dir: root, cwd: root });
-        process.env['CTXSIZE_PREFETCH'] = '0';
+        process.env['CTXSIZE_CHECK_THREAD'] = '0';
         let alone;
         try {
           alone = checkContext({ dir: root, cwd: root });
         } finally {
-          delete process.env['CTXSIZE_PREFETCH'];
+          delete process.env['CTXSIZE_CHECK_THREAD'];
         }
         assert.deepEqual(withThread, alone, dockerfile);
         assert.ok(withThread.findings.some((f) => f.rule === 'secret-content'), 'the tree has secrets to find');
       });
+    }
+  });
+});
+
+/** An entry as a line: everything the record says about it. */
+const line = (e: Entry): string => `${e.type} ${e.path} ${e.size}${e.socket ? ' socket' : ''}${e.rawPath ? ' raw ' + e.rawPath.toString('hex') : ''}`;
+
+function recordLines(root: string, second: SecondThread | null): { all: string[]; sent: string[]; warnings: string[] } {
+  const context = resolveContext({ dir: root });
+  const record = recordDirectory(root, createFilter(context), { second });
+  second?.stop();
+  return {
+    all: record.all.map(line),
+    sent: [...record.sent].sort(),
+    warnings: record.warnings.map((w) => `${w.path} ${w.code}`).sort(),
+  };
+}
+
+describe('check: the directory record', () => {
+  it('lists every skipped subtree as the walk records it, on every conformance tree', () => {
+    const cases = readRecordedCases<{ id: string; tree: RecordedTreeEntry[] }>('conformance-cases.jsonl');
+    let compared = 0;
+    const failures: string[] = [];
+    for (const c of cases) {
+      const root = buildRecordedTree(c.tree);
+      try {
+        let filter;
+        try {
+          filter = createFilter(resolveContext({ dir: root }));
+        } catch {
+          continue; // an ignore file Docker refuses: no walk to compare
+        }
+        const whole: Entry[] = [];
+        const offered: DirectoryRef<unknown>[] = [];
+        walkContext({
+          root,
+          filter,
+          visitSkipped: true,
+          namesOnlyWhenSkipped: true,
+          takeSkippedSubtree: (dir) => {
+            offered.push(dir);
+            return false;
+          },
+          sink: { entry: (e) => whole.push(e), warning() {} },
+        });
+        for (const dir of offered) {
+          if (typeof dir.abs !== 'string') continue;
+          const listing = listSkippedSubtree(dir.abs, dir.rel, []);
+          const want = whole.filter((e) => e.path.startsWith(dir.rel + '/'));
+          if (listing === null) {
+            if (!want.some((e) => e.rawPath !== undefined)) failures.push(`${c.id} ${dir.rel}: gave up without a raw name`);
+            continue;
+          }
+          const got: Entry[] = [];
+          entriesOfListing(listing, got);
+          compared++;
+          if (JSON.stringify(got.map(line)) !== JSON.stringify(want.map(line))) failures.push(`${c.id} ${dir.rel}`);
+        }
+      } finally {
+        removeTree(root);
+      }
+    }
+    assert.ok(compared > 100, `only ${compared} subtrees compared`);
+    assert.deepEqual(failures.slice(0, 5), []);
+  });
+
+  it('is the same with the second thread as without, whichever thread lists each subtree', { skip: skipReason }, async (t) => {
+    const spec: TreeSpec = { '.dockerignore': '.git\n**/node_modules\ndist\n*.log\n!keep.log\n', 'Dockerfile': 'FROM scratch\nCOPY . /\n', 'src/a.js': 'a', 'keep.log': 'k', 'x.log': 'x' };
+    for (let p = 0; p < 120; p++) {
+      spec[`node_modules/pkg${p}/package.json`] = '{}';
+      spec[`node_modules/pkg${p}/lib/index.js`] = 'x'.repeat(p);
+      if (p % 7 === 0) spec[`node_modules/pkg${p}/node_modules/inner/deep/file.txt`] = 'deep';
+      if (p % 11 === 0) spec[`node_modules/pkg${p}/empty/`] = '';
+      if (p % 13 === 0) spec[`node_modules/pkg${p}/link`] = '->../pkg0';
+    }
+    for (let o = 0; o < 40; o++) spec[`.git/objects/${o.toString(16).padStart(2, '0')}/obj${o}`] = 'o';
+    spec['dist/app.js'] = 'built';
+    spec['packages/web/node_modules/react/index.js'] = 'r';
+    const root = makeTree(spec);
+    try {
+      // A name that is not UTF-8 inside a skipped subtree (that subtree is walked by the main thread), and a socket.
+      writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'node_modules', 'pkg3') + '/'), Buffer.from([0x6e, 0xff])]), 'raw');
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(path.join(root, 'node_modules', 'pkg5', 'sock'), resolve));
+      t.after(() => server.close());
+      const alone = recordLines(root, null);
+      assert.ok(alone.all.some((l) => l.includes(' raw ')) && alone.all.some((l) => l.endsWith(' socket')));
+      assert.ok(alone.all.length > 600);
+      for (let run = 0; run < 5; run++) {
+        const second = SecondThread.start(root, 1024);
+        assert.ok(second !== null && second.awaitReady(10_000), 'the thread runs');
+        assert.deepEqual(recordLines(root, second), alone, `run ${run}`);
+      }
+    } finally {
+      removeTree(root);
     }
   });
 });

@@ -15,7 +15,8 @@ import { readForScan, readRangeForScan } from './scan-file.js';
 import { BuildFailure, type Builder, type BuilderFilter } from '../dockerignore/builders.js';
 import { ContextTree, replayFilter } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
-import { directoryRef, fillUnknownSizes, walkContext, walkSubtree, type DirectoryRef } from '../walk/walk.js';
+import { fillUnknownSizes, walkContext } from '../walk/walk.js';
+import { recordDirectory } from './record.js';
 import { classicBuildFiles, compareBuilders, shadowedIgnoreFile } from './builders.js';
 import { dockerfileUse, type DockerfileUse } from './dockerfile-sources.js';
 import { lintIgnoreRules } from './ignore-rules.js';
@@ -72,7 +73,7 @@ function podmanFindings(options: CheckOptions, root: string, views: BuilderView[
     refusals.push(...(lint?.findings ?? []));
     const usable = lint?.usable ?? null;
     podman = { builder: 'buildah', context, usable, sent: new Set() };
-    podmanSent = walkSent(root, createFilter({ ...context, ignore: usable }), null, null);
+    podmanSent = walkSent(root, createFilter({ ...context, ignore: usable }));
   }
   return [...refusals, ...podmanDifferences({
     docker: { file: docker.context.ignore, path: docker.context.ignorePath },
@@ -131,31 +132,18 @@ interface BuilderView {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-function walkSent(
-  root: string,
-  filter: BuilderFilter<unknown>,
-  all: Entry[] | null,
-  warnings: WalkWarning[] | null,
-  onEntry?: (entry: Entry, sent: boolean) => void,
-  takeSkippedSubtree?: (dir: DirectoryRef<unknown>, parentEntered: boolean) => boolean,
-): Set<string> {
+/** What a builder sends, by a walk of the disk. */
+function walkSent(root: string, filter: BuilderFilter<unknown>): Set<string> {
   const sent = new Set<string>();
   walkContext({
     root,
     filter,
-    visitSkipped: all !== null,
-    // What the builder skips is recorded by name; sizes are read later for what a builder sends.
-    namesOnlyWhenSkipped: true,
-    ...(takeSkippedSubtree === undefined ? {} : { takeSkippedSubtree }),
+    visitSkipped: false,
     sink: {
       entry(entry, isSent) {
-        all?.push(entry);
         if (isSent) sent.add(entry.path);
-        onEntry?.(entry, isSent);
       },
-      warning(warning) {
-        warnings?.push(warning);
-      },
+      warning() {},
     },
   });
   return sent;
@@ -356,7 +344,7 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
           // Which late error does Docker's own walk hit, if any? Walk with the patterns it would compile.
           const withLate: IgnoreFile = { file: context.ignore.file, rules: context.ignore.rules.filter((r) => lint.usable.rules.includes(r) || lint.lateErrors.includes(r)) };
           const filter = createFilter({ ...context, ignore: withLate });
-          walkSent(context.root, filter, null, null);
+          walkSent(context.root, filter);
           for (const rule of lint.lateErrors) {
             const hit = filter.failure !== null && filter.failure.pattern.line === rule.line ? filter.failure.path : null;
             findings.push(lateErrorFinding(context.ignore.file, rule, hit));
@@ -373,41 +361,30 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
 
   // 2. The whole tree once (under the primary builder), then each builder's context.
   options.onProgress?.('walking the directory');
-  const warnings: WalkWarning[] = [];
   const primaryView = views[0]!;
   const sanitized = (view: BuilderView): ResolvedContext => ({ ...view.context, ignore: view.usable });
   const primaryFilter = createFilter(sanitized(primaryView));
   // What the Dockerfile reads is known before the walk: the secret scan's files are then read on
-  // a second thread as the walk finds them, which also lists the subtrees the builder skips
-  // (see second-thread.ts).
+  // a second thread as the walk finds them, and that thread also lists the subtrees the builder
+  // skips (see second-thread.ts).
   const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
   const second = SecondThread.start(root, max);
   threads.second = second;
   const prefetch = second === null || options.scanContent === false ? undefined : prefetchFiles(second, max, primaryView.builder === 'buildkit' && read !== null && !('error' in read) ? read.includePaths : null);
-  let all: Entry[] = [];
-  // The first level of a skipped subtree is read here (node_modules/ itself), the subtrees below
-  // it go to the second thread one by one: small pieces, that either thread can take.
-  const handOver = second === null ? undefined : (dir: DirectoryRef<unknown>, parentEntered: boolean): boolean => !parentEntered && second.addSubtree(dir.abs, dir.rel, all.length);
-  primaryView.sent = walkSent(root, primaryFilter, all, warnings, prefetch, handOver);
-  if (second !== null) {
-    all = second.spliceSubtrees(all, warnings, (abs, rel, out) => {
-      walkSubtree(
-        { filter: primaryFilter, visitSkipped: true, namesOnlyWhenSkipped: true, sink: { entry: (e) => out.push(e), warning: (w) => warnings.push(w) } },
-        directoryRef<unknown>(abs, rel, undefined, primaryFilter.rootState, false),
-      );
-    });
-  }
+  const record = recordDirectory(root, primaryFilter, { second, ...(prefetch === undefined ? {} : { onEntry: prefetch }) });
+  const { all, warnings } = record;
+  primaryView.sent = record.sent;
   // The first walk recorded the whole directory (unless a pattern stopped it): every other
   // question of what a filter sends is answered from that record, not from the disk again.
   const recorded = primaryFilter.failure === null ? new ContextTree(all) : null;
   const sentBy = (filter: BuilderFilter<unknown>): Set<string> => {
-    if (recorded === null) return walkSent(root, filter, null, null);
+    if (recorded === null) return walkSent(root, filter);
     let flags: Uint8Array;
     try {
       flags = replayFilter(filter, recorded);
     } catch (error) {
-      if (error instanceof BuildFailure) return walkSent(root, filter, null, null);
+      if (error instanceof BuildFailure) return walkSent(root, filter);
       throw error;
     }
     const sent = new Set<string>();
@@ -421,9 +398,18 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
         ? new Set(all.filter((e) => !(e.socket && view.builder === 'classic')).map((e) => e.path))
         : sentBy(createFilter(sanitized(view)));
   }
-  // Sizes of files the first walk only named, where another builder sends them.
-  if (views.length > 1) fillUnknownSizes(root, all, (e) => views.some((v) => v !== primaryView && v.sent.has(e.path)));
-  const tree = indexTree(all);
+  // Sizes of the files the first walk only named, where another builder sends them.
+  let byPath: ReadonlyMap<string, number> | undefined = recorded?.index;
+  for (const view of views) {
+    if (view === primaryView) continue;
+    byPath ??= new Map(all.map((e, i) => [e.path, i]));
+    const index = byPath;
+    fillUnknownSizes(root, [...view.sent].flatMap((p) => {
+      const i = index.get(p);
+      return i === undefined ? [] : [all[i]!];
+    }));
+  }
+  const tree = indexTree(all, recorded ?? undefined);
   // The walk reads directories, not files: a file the user cannot read (mode 000) is found here.
   // BuildKit's client reads every file it sends as the user, so the build fails on it too. Root
   // reads everything, so there is nothing to look for then.

@@ -2,7 +2,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { WalkWarning } from '../walk/entry.js';
 import { listSkippedSubtree } from '../walk/walk.js';
 import { readForScan, type FileScan } from './scan-file.js';
-import { CLAIMS, DONE_SLOT, POSTED_SLOT, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
+import { CLAIMS, DONE_SLOT, POSTED_SLOT, READY_SLOT, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
 import { scanFile } from './secrets.js';
 
 /**
@@ -38,6 +38,9 @@ function scanBatch(batch: string): void {
     if ('skipped' in scan || scan.matches.length > 0 || scan.env !== undefined) notable.push([path, scan]);
   }
 }
+
+Atomics.store(shared, READY_SLOT, 1);
+Atomics.notify(shared, READY_SLOT);
 
 for (;;) {
   const wake = Atomics.load(shared, WAKE_SLOT);

@@ -46,7 +46,9 @@ export type FromWorker =
 export const DONE_SLOT = 0;
 export const WAKE_SLOT = 1;
 export const POSTED_SLOT = 2;
-export const CLAIMS = 3;
+/** Set by the thread once it runs. */
+export const READY_SLOT = 3;
+export const CLAIMS = 4;
 /** At most this many subtrees go to the thread; the walk goes into the others itself. */
 export const MAX_SUBTREES = 1 << 15;
 
@@ -106,6 +108,15 @@ export class SecondThread {
     this.port.postMessage(message);
     Atomics.add(this.shared, WAKE_SLOT, 1);
     Atomics.notify(this.shared, WAKE_SLOT);
+  }
+
+  /**
+   * Wait until the thread runs (at most `ms`): a check does not wait, a test does, so that the
+   * thread takes part of a small tree. True when it runs.
+   */
+  awaitReady(ms: number): boolean {
+    Atomics.wait(this.shared, READY_SLOT, 0, ms);
+    return Atomics.load(this.shared, READY_SLOT) === 1;
   }
 
   /** Hand over a file (relative path, size from the walk) for the secret scan. */

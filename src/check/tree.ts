@@ -14,8 +14,12 @@ export interface TreeIndex {
   readonly byPath: ReadonlyMap<string, number>;
 }
 
-/** Index a list of entries (in any order) for the checks. Pure. */
-export function indexTree(entries: readonly Entry[]): TreeIndex {
+/**
+ * Index a list of entries (in any order) for the checks. Pure. `known`: the same index made
+ * already (a ContextTree of these entries has both), so that it is not made twice.
+ */
+export function indexTree(entries: readonly Entry[], known?: { index: ReadonlyMap<string, number>; entryParent: Int32Array }): TreeIndex {
+  if (known !== undefined) return { entries, parent: known.entryParent, byPath: known.index };
   const byPath = new Map<string, number>();
   entries.forEach((e, i) => byPath.set(e.path, i));
   const parent = new Int32Array(entries.length);

@@ -27,6 +27,8 @@ export class ContextTree {
   readonly nodes: Entry[];
   /** Each directory's children (indexes into `nodes`), in walk order. */
   readonly children = new Map<string, number[]>();
+  /** Each entry's parent directory among the entries (-1: top level, or a parent not among them). */
+  readonly entryParent: Int32Array;
 
   constructor(readonly entries: readonly Entry[]) {
     this.nodes = [...entries];
@@ -34,11 +36,15 @@ export class ContextTree {
     for (let i = 0; i < n; i++) this.index.set(entries[i]!.path, i);
     // Each path's parent is computed once; an unsent directory is one no entry has the path of.
     const parents: string[] = new Array<string>(n);
+    this.entryParent = new Int32Array(n);
     const unsent = new Set<string>();
     const added = new Set<string>();
     for (let i = 0; i < n; i++) {
       const parent = parentOf(entries[i]!.path);
       parents[i] = parent;
+      const p = parent === '' ? -1 : (this.index.get(parent) ?? -1);
+      this.entryParent[i] = p;
+      if (p !== -1) continue;
       for (let dir = parent; dir !== '' && !this.index.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
         unsent.add(dir);
         added.add(parentOf(dir));
@@ -59,8 +65,7 @@ export class ContextTree {
 
   /** The index of the entry's parent directory among the entries, or -1 (top level, or a parent not sent). */
   parentIndex(i: number): number {
-    const parent = parentOf(this.entries[i]!.path);
-    return parent === '' ? -1 : (this.index.get(parent) ?? -1);
+    return this.entryParent[i]!;
   }
 }
 

@@ -59,13 +59,13 @@ export interface WalkOptions<S> {
 export const UNKNOWN_SIZE = -1;
 
 /**
- * Stat, now, the regular files a names-only walk left unsized that `wanted` asks for (the ones
+ * Stat, now, the regular files among `entries` that a names-only walk left unsized (the ones
  * some builder sends after all). A file gone since the walk counts 0 bytes, as it would no longer
  * be sent.
  */
-export function fillUnknownSizes(root: string, entries: readonly Entry[], wanted: (entry: Entry) => boolean): void {
+export function fillUnknownSizes(root: string, entries: Iterable<Entry>): void {
   for (const entry of entries) {
-    if (entry.size !== UNKNOWN_SIZE || !wanted(entry)) continue;
+    if (entry.size !== UNKNOWN_SIZE) continue;
     const abs = entry.rawPath ? Buffer.concat([Buffer.from(root), SLASH, entry.rawPath]) : root + '/' + entry.path;
     try {
       entry.size = fileSize(abs);
