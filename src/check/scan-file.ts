@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { findDotenvCredential, looksBinary, scanSecretContent, type SecretMatch } from '../knowledge/secret-content.js';
+import { BINARY_PROBE_BYTES, findDotenvCredential, looksBinary, scanSecretContent, type SecretMatch } from '../knowledge/secret-content.js';
 
 /** The result of reading one file for the content scan. */
 export type ReadResult = { text: string } | { skipped: 'too-large' | 'binary' | 'unreadable' };
@@ -15,9 +15,14 @@ export type FileScan =
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
+/** One buffer per thread for the scan's reads: the text is copied out of it before the next read. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
 /**
  * Read a regular file for the content scan. The walk already knows its size, so a file over the
- * limit is never opened; O_NOFOLLOW refuses a file swapped for a link since.
+ * limit is never opened; O_NOFOLLOW refuses a file swapped for a link since. The first
+ * BINARY_PROBE_BYTES are read first: a binary file (a NUL there, all `looksBinary` looks at) is
+ * not read further.
  */
 export function readForScan(abs: string | Buffer, size: number, max: number): ReadResult {
   if (size > max) return { skipped: 'too-large' };
@@ -29,13 +34,16 @@ export function readForScan(abs: string | Buffer, size: number, max: number): Re
   }
   try {
     // One byte more than expected tells a file that grew past the limit since the walk.
-    const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
+    const length = Math.min(size, max) + 1;
+    if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, Math.min(scratch.length * 2, max + 1)));
+    const buffer = scratch;
     let read = 0;
-    for (let n = -1; n !== 0 && read < buffer.length; read += n) n = readSync(fd, buffer, read, buffer.length - read, null);
+    const probe = Math.min(length, BINARY_PROBE_BYTES);
+    for (let n = -1; n !== 0 && read < probe; read += n) n = readSync(fd, buffer, read, probe - read, null);
+    if (looksBinary(buffer.subarray(0, read))) return { skipped: 'binary' };
+    if (read === probe) for (let n = -1; n !== 0 && read < length; read += n) n = readSync(fd, buffer, read, length - read, null);
     if (read > max) return { skipped: 'too-large' };
-    const bytes = buffer.subarray(0, read);
-    if (looksBinary(bytes)) return { skipped: 'binary' };
-    return { text: bytes.toString('utf8') };
+    return { text: buffer.toString('utf8', 0, read) };
   } catch {
     return { skipped: 'unreadable' };
   } finally {

@@ -89,7 +89,7 @@ export const SECRET_SCAN_LARGE_MAX_BYTES = 64 * 1024 * 1024;
 export const SECRET_SCAN_CHUNK_OVERLAP = 64 * 1024;
 
 /** How much of a file's start is examined for NUL bytes to decide that it is binary. */
-const BINARY_PROBE_BYTES = 8000;
+export const BINARY_PROBE_BYTES = 8000;
 
 // ---------------------------------------------------------------------------------------------
 // The table
