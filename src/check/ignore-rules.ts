@@ -532,8 +532,8 @@ function lintCase(
   file: string,
 ): Finding[] {
   const findings: Finding[] = [];
-  let lower: string[] | null = null;
-  // Per entry, once: is it sent, and does its path hold a capital letter.
+  // Per entry, once: is it sent, and does its path hold a capital letter (then its lower case is kept).
+  let lowered: Map<number, string> | null = null;
   let sentFlags: Uint8Array | null = null;
   let folds: Uint8Array | null = null;
   views.forEach((view, k) => {
@@ -544,8 +544,18 @@ function lintCase(
     // A pattern written in lower case folds to itself: on a path without capitals the folded
     // pattern answers what the pattern answered (matrix), so only paths with capitals can be missed.
     const lowerText = text.toLowerCase() === text;
-    lower ??= tree.entries.map((e) => e.path.toLowerCase());
-    folds ??= Uint8Array.from(tree.entries, (e, i) => (lower![i] === e.path ? 0 : 1));
+    if (lowered === null || folds === null) {
+      const map = new Map<number, string>();
+      folds = Uint8Array.from(tree.entries, (e, i) => {
+        const l = e.path.toLowerCase();
+        if (l === e.path) return 0;
+        map.set(i, l);
+        return 1;
+      });
+      lowered = map;
+    }
+    const lower = lowered;
+    const lowerOf = (i: number): string => (folds![i] === 0 ? tree.entries[i]!.path : lower.get(i)!);
     sentFlags ??= Uint8Array.from(tree.entries, (e) => (sent.has(e.path) ? 1 : 0));
     const row = matrix[k]!;
     const keptSent = view.pattern.exclusion ? 1 : 0;
@@ -553,7 +563,7 @@ function lintCase(
     const missed: string[] = [];
     for (let i = 0; i < row.length; i++) {
       if (row[i] !== 0 || sentFlags[i] === keptSent || (lowerText && folds[i] === 0)) continue;
-      if (folded.matches(lower[i]!)) missed.push(tree.entries[i]!.path);
+      if (folded.matches(lowerOf(i))) missed.push(tree.entries[i]!.path);
     }
     if (missed.length === 0) return;
     const paths = topmost(missed);

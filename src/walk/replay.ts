@@ -24,43 +24,83 @@ export class ContextTree {
   /** Entry index by path (entries only, not the unsent directories). */
   readonly index = new Map<string, number>();
   /** The entries, then the unsent directories above some of them. */
-  readonly nodes: Entry[];
-  /** Each directory's children (indexes into `nodes`), in walk order. */
-  readonly children = new Map<string, number[]>();
+  readonly nodes: readonly Entry[];
   /** Each entry's parent directory among the entries (-1: top level, or a parent not among them). */
   readonly entryParent: Int32Array;
+  /**
+   * The tree's shape, in walk order: per slot (0 the root, `i + 1` node `i`) its first child, and
+   * per node its next sibling (-1: none). Two arrays of integers rather than a list per directory:
+   * a record of 190,000 entries would otherwise hold 20,000 lists and a map of their paths.
+   */
+  readonly firstChild: Int32Array;
+  readonly nextSibling: Int32Array;
+  private childLists: Map<string, number[]> | null = null;
 
   constructor(readonly entries: readonly Entry[]) {
-    this.nodes = [...entries];
     const n = entries.length;
     for (let i = 0; i < n; i++) this.index.set(entries[i]!.path, i);
-    // Each path's parent is computed once; an unsent directory is one no entry has the path of.
-    const parents: string[] = new Array<string>(n);
+    // Each path's parent is looked up once; an unsent directory is one no entry has the path of.
     this.entryParent = new Int32Array(n);
-    const unsent = new Set<string>();
+    const unsent = new Map<string, number>();
     const added = new Set<string>();
+    const extra: Entry[] = [];
     for (let i = 0; i < n; i++) {
-      const parent = parentOf(entries[i]!.path);
-      parents[i] = parent;
-      const p = parent === '' ? -1 : (this.index.get(parent) ?? -1);
+      const path = entries[i]!.path;
+      const slash = path.lastIndexOf('/');
+      const p = slash === -1 ? -1 : (this.index.get(path.slice(0, slash)) ?? -1);
       this.entryParent[i] = p;
-      if (p !== -1) continue;
-      for (let dir = parent; dir !== '' && !this.index.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
-        unsent.add(dir);
+      if (p !== -1 || slash === -1) continue;
+      for (let dir = path.slice(0, slash); dir !== '' && !this.index.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
+        unsent.set(dir, n + extra.length);
         added.add(parentOf(dir));
-        this.nodes.push({ path: dir, type: 'dir', size: 0 });
+        extra.push({ path: dir, type: 'dir', size: 0 });
       }
     }
-    for (let i = 0; i < this.nodes.length; i++) {
-      const parent = i < n ? parents[i]! : parentOf(this.nodes[i]!.path);
-      const list = this.children.get(parent);
-      if (list) list.push(i);
-      else this.children.set(parent, [i]);
+    // A record of the whole directory (check's) has no unsent directory: the entries are the nodes.
+    this.nodes = extra.length === 0 ? entries : [...entries, ...extra];
+    const count = this.nodes.length;
+    this.firstChild = new Int32Array(count + 1).fill(-1);
+    this.nextSibling = new Int32Array(count).fill(-1);
+    const lastChild = new Int32Array(count + 1).fill(-1);
+    const slotOf = (dir: string): number => {
+      if (dir === '') return 0;
+      const i = this.index.get(dir) ?? unsent.get(dir);
+      return i === undefined ? 0 : i + 1;
+    };
+    for (let i = 0; i < count; i++) {
+      const p = i < n ? this.entryParent[i]! : -1;
+      const slot = p !== -1 ? p + 1 : slotOf(parentOf(this.nodes[i]!.path));
+      if (lastChild[slot] === -1) this.firstChild[slot] = i;
+      else this.nextSibling[lastChild[slot]!] = i;
+      lastChild[slot] = i;
     }
     // Only directories that gained an unsent directory need sorting (the walk gave the rest its order).
     for (const dir of added) {
-      this.children.get(dir)?.sort((a, b) => compareGoStrings(baseName(this.nodes[a]!.path), baseName(this.nodes[b]!.path)));
+      const slot = slotOf(dir);
+      const list = this.childrenIn(slot).sort((a, b) => compareGoStrings(baseName(this.nodes[a]!.path), baseName(this.nodes[b]!.path)));
+      this.firstChild[slot] = list[0] ?? -1;
+      list.forEach((c, k) => (this.nextSibling[c] = list[k + 1] ?? -1));
     }
+  }
+
+  /** The children (indexes into `nodes`) in a slot (0 the root, `i + 1` node `i`), in walk order. */
+  childrenIn(slot: number): number[] {
+    const out: number[] = [];
+    for (let c = this.firstChild[slot]!; c !== -1; c = this.nextSibling[c]!) out.push(c);
+    return out;
+  }
+
+  /** Each directory's children (indexes into `nodes`) by its path, made when first asked for. */
+  get children(): ReadonlyMap<string, number[]> {
+    if (this.childLists === null) {
+      const lists = new Map<string, number[]>();
+      for (let slot = 0; slot <= this.nodes.length; slot++) {
+        if (this.firstChild[slot] === -1) continue;
+        lists.set(slot === 0 ? '' : this.nodes[slot - 1]!.path, this.childrenIn(slot));
+      }
+      this.childLists = lists;
+    }
+    return this.childLists;
   }
 
   /** The index of the entry's parent directory among the entries, or -1 (top level, or a parent not sent). */
@@ -89,8 +129,9 @@ export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree):
       }
     }
   };
-  const visitDirectory = (dir: string, state: unknown): void => {
-    for (const i of tree.children.get(dir) ?? []) {
+  const { firstChild, nextSibling } = tree;
+  const visitDirectory = (slot: number, state: unknown): void => {
+    for (let i = firstChild[slot]!; i !== -1; i = nextSibling[i]!) {
       if (filter.failure !== null) return;
       const entry = tree.nodes[i]!;
       const isDir = entry.type === 'dir';
@@ -104,11 +145,11 @@ export function replayFilter(filter: BuilderFilter<unknown>, tree: ContextTree):
       const deferred = !isSent && filter.sendsParentsOfIncluded;
       const marker = deferred ? { index: i, sent: false } : isSent && filter.sendsParentsOfIncluded ? { index: i, sent: true } : null;
       if (marker) pending.push(marker);
-      visitDirectory(entry.path, verdict.state);
+      visitDirectory(i + 1, verdict.state);
       if (marker) pending.pop();
     }
   };
-  visitDirectory('', filter.rootState);
+  visitDirectory(0, filter.rootState);
   if (filter.failure) throw filter.failure;
   return sent.subarray(0, tree.entries.length);
 }

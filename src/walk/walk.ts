@@ -389,10 +389,10 @@ export function listSkippedSubtree(abs: string, rel: string, warnings: WalkWarni
     const children = readDirectory(dirAbs, dirRel, warn);
     if (children === null) return true;
     for (const child of children) {
-      if ('dirent' in child) return false;
-      const type = typeOf(child);
+      if (child.raw !== null) return false;
+      const type = child.type;
       const path = dirRel + '/' + child.name;
-      out += (type === 'other' && child.isSocket() ? 's' : TYPE_LETTER[type]) + path + '\0';
+      out += (type === 'other' && child.socket ? 's' : TYPE_LETTER[type]) + path + '\0';
       if (type === 'dir' && !list(dirAbs + '/' + child.name, path)) return false;
     }
     return true;
