@@ -68,7 +68,13 @@ describe('check: the second thread', () => {
   it('gives the same report as reading on the main thread, whole context or part of it', { skip: skipReason }, async () => {
     for (const dockerfile of ['FROM scratch\nCOPY . /app\n', 'FROM scratch\nCOPY src /app/src\nCOPY .env /app/\n', 'FROM scratch\nCOPY src/*.js /app/\n']) {
       await withTree({ ...SPEC, Dockerfile: dockerfile }, (root) => {
-        const withThread = checkContext({ dir: root, cwd: root });
+        process.env['CTXSIZE_CHECK_THREAD'] = '1';
+        let withThread;
+        try {
+          withThread = checkContext({ dir: root, cwd: root });
+        } finally {
+          delete process.env['CTXSIZE_CHECK_THREAD'];
+        }
         process.env['CTXSIZE_CHECK_THREAD'] = '0';
         let alone;
         try {
@@ -88,7 +94,7 @@ const line = (e: Entry): string => `${e.type} ${e.path} ${e.size}${e.socket ? ' 
 
 function recordLines(root: string, second: SecondThread | null): { all: string[]; sent: string[]; warnings: string[] } {
   const context = resolveContext({ dir: root });
-  const record = recordDirectory(root, createFilter(context), { second });
+  const record = recordDirectory(root, createFilter(context), second === null ? {} : { startThread: () => second, threadAfter: 1 });
   second?.stop();
   return {
     all: record.all.map(line),

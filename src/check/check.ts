@@ -203,7 +203,7 @@ export function sortFindings(findings: readonly Finding[], firstFiles: readonly 
  * Dockerfile transfers when it names its sources (`includePaths` without wildcards). Erring
  * either way costs only time: the scan reads any file that was not handed over.
  */
-function prefetchFiles(prefetch: SecondThread, max: number, includePaths: readonly string[] | null): (entry: Entry, sent: boolean) => void {
+function prefetchFiles(thread: () => SecondThread | null, max: number, includePaths: readonly string[] | null): (entry: Entry, sent: boolean) => void {
   const literal = includePaths !== null && includePaths.every((p) => !/[*?[\\]/.test(p));
   const scope = literal ? includePaths.map((p) => p.replace(/^\/+|\/+$/g, '')) : null;
   const inScope = (p: string): boolean => scope === null || scope.some((s) => s === '' || s === '.' || isWithin(p, s));
@@ -215,7 +215,8 @@ function prefetchFiles(prefetch: SecondThread, max: number, includePaths: readon
       if (foreign.has(parent) || isForeignDir(entry.path)) foreign.add(entry.path);
       return;
     }
-    if (!sent || entry.type !== 'file' || entry.size > max || entry.rawPath !== undefined) return;
+    const prefetch = thread();
+    if (prefetch === null || !sent || entry.type !== 'file' || entry.size > max || entry.rawPath !== undefined) return;
     if (foreign.has(parent) || !scannable(entry) || !inScope(entry.path)) return;
     prefetch.addFile(entry.path, entry.size);
   };
@@ -369,10 +370,15 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
   // skips (see second-thread.ts).
   const read = dockerfileUse(anyContext, { target: options.target, buildArgs: options.buildArgs, platforms: options.platforms });
   const max = options.maxScanBytes ?? SECRET_SCAN_MAX_BYTES;
-  const second = SecondThread.start(root, max);
-  threads.second = second;
-  const prefetch = second === null || options.scanContent === false ? undefined : prefetchFiles(second, max, primaryView.builder === 'buildkit' && read !== null && !('error' in read) ? read.includePaths : null);
-  const record = recordDirectory(root, primaryFilter, { second, ...(prefetch === undefined ? {} : { onEntry: prefetch }) });
+  // Started once the walk has met enough entries to pay for it (a small project is done sooner
+  // than a thread boots); what the walk met before is done on this thread, as without one.
+  const startThread = (): SecondThread | null => {
+    threads.second = SecondThread.start(root, max);
+    return threads.second;
+  };
+  const prefetch = options.scanContent === false ? undefined : prefetchFiles(() => threads.second, max, primaryView.builder === 'buildkit' && read !== null && !('error' in read) ? read.includePaths : null);
+  const record = recordDirectory(root, primaryFilter, { startThread, ...(prefetch === undefined ? {} : { onEntry: prefetch }) });
+  const second = threads.second;
   const { all, warnings } = record;
   primaryView.sent = record.sent;
   // The first walk recorded the whole directory (unless a pattern stopped it): every other

@@ -53,7 +53,20 @@ interface RuleView {
  * matches the entry itself, 2 when it matches only a parent (MatchesOrParentMatches).
  */
 function matchMatrix(patterns: readonly CompiledPattern[], tree: TreeIndex): Uint8Array[] {
-  return patterns.map((p) => fromParents(tree, (i, parent) => (p.matches(tree.entries[i]!.path) ? 1 : parent !== 0 ? 2 : 0)));
+  const n = tree.entries.length;
+  // Parents come before their entries in walk order, except a directory BuildKit entered although
+  // excluded: with one of those, fromParents orders the work.
+  let parentsFirst = true;
+  for (let i = 0; i < n && parentsFirst; i++) parentsFirst = tree.parent[i]! < i;
+  return patterns.map((p) => {
+    if (!parentsFirst) return fromParents(tree, (i, parent) => (p.matches(tree.entries[i]!.path) ? 1 : parent !== 0 ? 2 : 0));
+    const row = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const parent = tree.parent[i]!;
+      row[i] = p.matches(tree.entries[i]!.path) ? 1 : parent !== -1 && row[parent] !== 0 ? 2 : 0;
+    }
+    return row;
+  });
 }
 
 /** The most frequent value, or NONE. */
@@ -152,6 +165,24 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
 
   const findings: Finding[] = [];
   const gitignoreStyle = new Set<number>();
+  // Sent paths below the top level that no rule touches, with their base names: what a
+  // one-segment pattern would reach at depth. Found once for all the patterns.
+  let untouched: { index: Int32Array; names: string[] } | null = null;
+  const untouchedSent = (): { index: Int32Array; names: string[] } => {
+    if (untouched !== null) return untouched;
+    const index: number[] = [];
+    const names: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (last[i] !== NONE) continue;
+      const path = tree.entries[i]!.path;
+      const slash = path.lastIndexOf('/');
+      if (slash === -1 || !sent.has(path)) continue;
+      index.push(i);
+      names.push(path.slice(slash + 1));
+    }
+    untouched = { index: Int32Array.from(index), names };
+    return untouched;
+  };
 
   // Patterns written as if for .gitignore: one segment, so Docker anchors it at the root.
   views.forEach((view, k) => {
@@ -164,12 +195,13 @@ export function lintIgnoreRules(input: RuleLintInput): Finding[] {
     if (!plain) return;
     const missed: string[] = [];
     const used: string[] = [];
-    tree.entries.forEach((entry, i) => {
-      // Only paths no rule touches: a path another rule (or an exception) decides is deliberate.
-      if (!entry.path.includes('/') || !sent.has(entry.path) || last[i] !== NONE) return;
-      if (!view.pattern.matches(baseName(entry.path))) return;
-      (usedByBuild(entry.path) ? used : missed).push(entry.path);
-    });
+    // Only paths no rule touches: a path another rule (or an exception) decides is deliberate.
+    const { index, names } = untouchedSent();
+    for (let j = 0; j < index.length; j++) {
+      if (!view.pattern.matches(names[j]!)) continue;
+      const path = tree.entries[index[j]!]!.path;
+      (usedByBuild(path) ? used : missed).push(path);
+    }
     if (missed.length === 0) return;
     // Evidence that the deeper copies are artifacts, not source the user meant to send: git
     // ignores them, or (without git) the knowledge table knows the name at any depth.

@@ -3,6 +3,12 @@ import type { Entry, WalkWarning } from '../walk/entry.js';
 import { directoryRef, walkContext, walkSubtree, type DirectoryRef } from '../walk/walk.js';
 import type { SecondThread } from './second-thread.js';
 
+/**
+ * Entries the walk meets before check starts its second thread: below this, a project is recorded
+ * sooner than a thread boots (about 40 ms), and the thread would only be waited for.
+ */
+export const THREAD_AFTER_ENTRIES = 4000;
+
 /** The whole directory, as check records it once under the primary builder's filter. */
 export interface DirectoryRecord {
   /** Every entry, excluded ones too, in walk order; files the builder skips are unsized. */
@@ -22,24 +28,32 @@ export interface DirectoryRecord {
 export function recordDirectory(
   root: string,
   filter: BuilderFilter<unknown>,
-  options: { second: SecondThread | null; onEntry?: (entry: Entry, sent: boolean) => void },
+  options: {
+    /** Starts the second thread (null: none here), called once the walk has met `threadAfter` entries. */
+    startThread?: () => SecondThread | null;
+    threadAfter?: number;
+    onEntry?: (entry: Entry, sent: boolean) => void;
+  },
 ): DirectoryRecord {
-  const { second, onEntry } = options;
+  const { onEntry } = options;
+  // CTXSIZE_CHECK_THREAD=1 starts it at once (tests of small trees), =0 never (see second-thread.ts).
+  const threadAfter = options.threadAfter ?? (process.env['CTXSIZE_CHECK_THREAD'] === '1' ? 1 : THREAD_AFTER_ENTRIES);
+  let second: SecondThread | null = null;
   const warnings: WalkWarning[] = [];
   const sent = new Set<string>();
   const recorded: Entry[] = [];
   // The first level of a skipped subtree is read here (node_modules/ itself); the subtrees below
   // it go to the second thread one by one: small pieces, that either thread can take.
-  const handOver = second === null ? undefined : (dir: DirectoryRef<unknown>, parentEntered: boolean): boolean => !parentEntered && second.addSubtree(dir.abs, dir.rel, recorded.length);
+  const handOver = (dir: DirectoryRef<unknown>, parentEntered: boolean): boolean => second !== null && !parentEntered && second.addSubtree(dir.abs, dir.rel, recorded.length);
   walkContext({
     root,
     filter,
     visitSkipped: true,
     namesOnlyWhenSkipped: true,
-    ...(handOver === undefined ? {} : { takeSkippedSubtree: handOver }),
+    takeSkippedSubtree: handOver,
     sink: {
       entry(entry, isSent) {
-        recorded.push(entry);
+        if (recorded.push(entry) === threadAfter && options.startThread !== undefined) second = options.startThread();
         if (isSent) sent.add(entry.path);
         onEntry?.(entry, isSent);
       },
@@ -48,8 +62,9 @@ export function recordDirectory(
       },
     },
   });
-  if (second === null) return { all: recorded, sent, warnings };
-  const all = second.spliceSubtrees(recorded, warnings, (abs, rel, out) => {
+  const thread = second as SecondThread | null; // set by the walk's callback
+  if (thread === null) return { all: recorded, sent, warnings };
+  const all = thread.spliceSubtrees(recorded, warnings, (abs, rel, out) => {
     walkSubtree(
       { filter, visitSkipped: true, namesOnlyWhenSkipped: true, sink: { entry: (e) => out.push(e), warning: (w) => warnings.push(w) } },
       directoryRef<unknown>(abs, rel, undefined, filter.rootState, false),

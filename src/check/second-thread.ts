@@ -54,7 +54,7 @@ export const MAX_SUBTREES = 1 << 15;
 
 const BATCH = 1024;
 /** A worker thread that reads files makes short-lived garbage: a small young generation keeps memory flat. */
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 2;
 
 /** A subtree handed over: where it goes in the record. */
 interface Handed {

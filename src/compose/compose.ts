@@ -7,9 +7,21 @@
 import { readFileSync, statSync } from 'node:fs';
 import { displayPath } from '../report/display-path.js';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { InputError } from '../context/resolve.js';
 import { describeReadError, InputFileError, readInputText } from '../input/read-file.js';
+
+let yamlModule: typeof Yaml | null = null;
+
+/**
+ * The YAML parser, loaded when a Compose file is first read: check and suggest look for Compose
+ * files in every project, and loading the parser costs about 30 ms of start-up that most never need.
+ */
+function yaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 /** Compose's default file names, in its order of preference (compose-go `DefaultFileNames`). */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
@@ -295,6 +307,7 @@ class ComposeReader {
       const code = (error as NodeJS.ErrnoException).code;
       throw new InputError(code === 'ENOENT' ? `${label}: no such Compose file` : `${label}: cannot read the Compose file (${describeReadError(error)})`, { cause: error });
     }
+    const { LineCounter, parseDocument } = yaml();
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
     const error = doc.errors[0];

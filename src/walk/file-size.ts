@@ -69,7 +69,10 @@ export function fileSizeReader(): SizeReader {
   reader = (path) => {
     if (typeof path === 'string') {
       try {
-        return (lstat(path, false, undefined, true) as Float64Array)[SIZE_INDEX]!;
+        const size = (lstat(path, false, undefined, true) as Float64Array)[SIZE_INDEX]!;
+        // A size read from a Float64Array is a double, and an object field that holds doubles
+        // boxes each one (16 bytes per entry): an integer under 2^31 is stored as is.
+        return size < 0x80000000 ? size | 0 : size;
       } catch {
         // fall through: the public API gives the error its usual shape
       }
