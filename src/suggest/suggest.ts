@@ -10,7 +10,7 @@ import { sourceLabel } from '../report/source-label.js';
 import path from 'node:path';
 import { InputError, resolveContext, type ResolvedContext } from '../context/resolve.js';
 import { PatternMatcher } from '../dockerignore/matcher.js';
-import { IgnoreFileError, parseIgnoreFile } from '../dockerignore/read.js';
+import { IgnoreFileError, parseIgnoreFile, type IgnoreFile } from '../dockerignore/read.js';
 import { planEffective, walkEffective, type EffectivePlan, type SourceProblem } from '../effective/effective.js';
 import type { ArtifactRule } from '../knowledge/artifacts.js';
 import { humanSize } from '../report/human.js';
@@ -818,7 +818,9 @@ function combinedOutcome(
     const reads = (context.ignorePath ?? path.join(context.root, '.dockerignore')) === writePath;
     const beforeEntries = b === builder ? entries : walkSent(context, walk).entries;
     afterContexts[b] = reads ? { ...context, ignore: parseIgnoreFile(after, context.ignore?.file ?? writePath, context.platform) } : context;
-    const afterEntries = withWrittenFile(reads ? walkSent(afterContexts[b], walk).entries : beforeEntries, afterContexts[b], writePath, after);
+    // The same rules walk the same way: no second walk when the file keeps its rules.
+    const walked = reads && !sameRules(context.ignore, afterContexts[b].ignore) ? walkSent(afterContexts[b], walk).entries : beforeEntries;
+    const afterEntries = withWrittenFile(walked, afterContexts[b], writePath, after);
     return {
       before: amountOf(beforeEntries),
       after: amountOf(afterEntries),
@@ -869,8 +871,20 @@ function combinedOutcome(
 function refusal(run: Run, fresh: readonly SourceProblem[], after: Buffer, plan: EffectivePlan | null): string | undefined {
   if (fresh.length > 0) return `it would make the build fail: ${fresh.map(problemText).join('; ')}`;
   if (plan === null || after.length === 0) return undefined;
-  const sent = new Set(walkSent({ ...run.context, ignore: run.engine.parse(after) }, run.disk.walk).entries.map((e) => e.path));
+  const ignore = run.engine.parse(after);
+  const walked = sameRules(run.context.ignore, ignore) ? run.tree.entries : walkSent({ ...run.context, ignore }, run.disk.walk).entries;
+  const sent = new Set(walked.map((e) => e.path));
   const lost = namedPaths(run, plan).filter((p) => !sent.has(p));
   if (lost.length > 0) return `it would exclude ${lost.slice(0, 3).join(', ')}, which the Dockerfile uses`;
   return undefined;
+}
+
+/**
+ * Whether two ignore files hold the same rules (pattern, line and text, in order): a builder's
+ * filter, and so its walk, depends on nothing else of them.
+ */
+function sameRules(a: IgnoreFile | null, b: IgnoreFile | null): boolean {
+  if (a === null || b === null) return false;
+  if (a.rules.length !== b.rules.length) return false;
+  return a.rules.every((r, i) => r.pattern === b.rules[i]!.pattern && r.line === b.rules[i]!.line && r.source === b.rules[i]!.source);
 }
