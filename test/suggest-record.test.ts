@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveContext } from '../src/context/resolve.js';
 import { ContextTree, DiskRecord, walkSent } from '../src/suggest/engine.js';
-import { gitDecisions, readGitignores, type GitignoreSet } from '../src/suggest/gitignore.js';
+import { contextScope, gitDecisions, readGitignores, type GitignoreSet } from '../src/suggest/gitignore.js';
 import { buildRecordedTree, readRecordedCases, type RecordedTreeEntry } from './support/recorded-cases.js';
 import { makeTree, removeTree } from './support/tree.js';
 
@@ -19,8 +19,7 @@ function scoped(root: string, builder: 'buildkit' | 'classic' = 'buildkit'): { d
   const context = resolveContext({ dir: root, builder });
   const record = new DiskRecord(root);
   const tree = new ContextTree(walkSent(context, record.walk).entries);
-  const holdsEntries = (dir: string): boolean => tree.children.has(dir) || tree.index.has(dir);
-  return { disk: readGitignores(root), record: readGitignores(root, { record, holdsEntries }), tree };
+  return { disk: readGitignores(root), record: readGitignores(root, contextScope(record, tree)), tree };
 }
 
 /** Each entry's decision, named by the rule (file and line) rather than its index. */
@@ -45,7 +44,7 @@ function assertSame(root: string, builder: 'buildkit' | 'classic' = 'buildkit'):
   // The same rules in the same order, less those of directories the context holds nothing below.
   const holds = (file: string): boolean => {
     const dir = path.posix.dirname(file);
-    return dir === '.' || file.startsWith('../') || tree.children.has(dir) || tree.index.has(dir);
+    return dir === '.' || file.startsWith('../') || tree.entries.some((e) => e.path === dir || e.path.startsWith(dir + '/'));
   };
   assert.deepEqual(named(record), named({ ...disk, rules: disk.rules.filter((r) => holds(r.file)) }));
   assert.deepEqual(record.files, disk.files.filter(holds));
@@ -136,9 +135,8 @@ describe('the .gitignore search in the walk record', () => {
       const context = resolveContext({ dir: root, builder: 'buildkit' });
       const record = new DiskRecord(root);
       const tree = new ContextTree(walkSent(context, record.walk).entries);
-      const holdsEntries = (dir: string): boolean => tree.children.has(dir) || tree.index.has(dir);
       assert.throws(() => readGitignores(root), /b\/\.gitignore: cannot read the \.gitignore \(a FIFO/);
-      assert.throws(() => readGitignores(root, { record, holdsEntries }), /b\/\.gitignore: cannot read the \.gitignore \(a FIFO/);
+      assert.throws(() => readGitignores(root, contextScope(record, tree)), /b\/\.gitignore: cannot read the \.gitignore \(a FIFO/);
     } finally {
       removeTree(root);
     }

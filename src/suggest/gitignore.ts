@@ -213,8 +213,15 @@ function readLines(file: string): string[] | null {
  */
 export interface GitignoreScope {
   record: DiskRecord;
-  /** Whether the context holds an entry below this directory (`` for the root). */
+  /** Whether the directory is an entry of the context or holds one below it. */
   holdsEntries: (dir: string) => boolean;
+}
+
+/** The scope of a context's tree: the directories that are entries or hold one below them. */
+export function contextScope(record: DiskRecord, tree: ContextTree): GitignoreScope {
+  // The tree's nodes past its entries are the unsent directories above some entry.
+  const above = new Set(tree.nodes.slice(tree.entries.length).map((e) => e.path));
+  return { record, holdsEntries: (dir) => tree.index.has(dir) || above.has(dir) };
 }
 
 /**

@@ -23,7 +23,7 @@ import { scanTable } from './candidates.js';
 import { judgeRemoval, type CandidateKind, type Judge } from './evidence.js';
 import { readGitStatus } from './git-status.js';
 import { amountOf, ContextTree, DiskRecord, isSubset, RemovalEngine, walkSent, withWrittenFile, type ContextWalker, type Removal } from './engine.js';
-import { convertGitignorePattern, gitDecisions, readGitignores, trackedFiles, type GitRule } from './gitignore.js';
+import { contextScope, convertGitignorePattern, gitDecisions, readGitignores, trackedFiles, type GitRule } from './gitignore.js';
 import { isException, literalPattern, sourcePattern } from './patterns.js';
 import { describeReasons, namingSources, Protection, type ProtectionLevel } from './protect.js';
 import type {
@@ -575,7 +575,7 @@ function agreesWithGit(removal: Removal, ignored: Uint8Array, own: Uint8Array): 
 function gitignoreCandidates(run: Run, notes: string[], alreadyRemoved: Uint8Array): GitKept[] {
   const { tree, engine } = run;
   // A .gitignore below a directory the context holds nothing of cannot decide anything here.
-  const set = readGitignores(run.context.root, { record: run.disk, holdsEntries: (dir) => tree.children.has(dir) || tree.index.has(dir) });
+  const set = readGitignores(run.context.root, contextScope(run.disk, tree));
   if (set.rules.length === 0) return [];
   if (set.rootIgnored) {
     notes.push('git ignores the context directory itself: no .gitignore entry is converted');
