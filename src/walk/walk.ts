@@ -208,6 +208,10 @@ export function visitChild<S>(
     const nameBytes = rawName ?? Buffer.from(child.name);
     childRaw = rel === '' ? nameBytes : Buffer.concat([rawRel ?? Buffer.from(rel), SLASH, nameBytes]);
     childAbs = abs === '.' ? nameBytes : Buffer.concat([typeof abs === 'string' ? Buffer.from(abs) : abs, SLASH, nameBytes]);
+  } else if (abs === rel) {
+    // Walking from the root (see `walkFromRoot`): the path is where the file system finds it, one
+    // string, which the kernel call and the patterns then read flattened once.
+    childAbs = path;
   } else {
     childAbs = abs === '.' ? child.name : (abs as string) + '/' + child.name;
   }
