@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveContext } from '../src/context/resolve.js';
@@ -141,4 +141,41 @@ describe('the .gitignore search in the walk record', () => {
       removeTree(root);
     }
   });
+
+  it('answers "does this directory hold the name" as existsSync does, or not at all', () => {
+    const cases = readRecordedCases<{ id: string; tree: RecordedTreeEntry[] }>('conformance-cases.jsonl');
+    let answered = 0;
+    let compared = 0;
+    for (const c of cases.slice(0, 300)) {
+      const root = buildRecordedTree(c.tree);
+      try {
+        mkdirSync(path.join(root, 'venv-like'));
+        writeFileSync(path.join(root, 'venv-like', 'pyvenv.cfg'), '');
+        writeFileSync(path.join(root, 'venv-like', 'Upper.TXT'), '');
+        symlinkSync('pyvenv.cfg', path.join(root, 'venv-like', 'link'));
+        symlinkSync('missing', path.join(root, 'venv-like', 'dangling'));
+        let entries;
+        const record = new DiskRecord(root);
+        try {
+          entries = walkSent(resolveContext({ dir: root, builder: 'buildkit' }), record.walk).entries;
+        } catch {
+          continue;
+        }
+        for (const dir of entries.filter((e) => e.type === 'dir')) {
+          const names = [...readdirSync(path.join(root, dir.path)), 'pyvenv.cfg', 'conda-meta', 'upper.txt', 'nope'];
+          for (const name of names) {
+            const want = existsSync(path.join(root, dir.path, name));
+            const got = record.lists(dir, name);
+            compared++;
+            if (got !== undefined) answered++;
+            assert.equal(got ?? want, want, `${c.id}: ${dir.path}/${name}`);
+          }
+        }
+      } finally {
+        removeTree(root);
+      }
+    }
+    assert.ok(answered > compared / 2, `the record answered only ${answered} of ${compared}`);
+  });
 });
+

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { artifactMatcher, dockerignoreLinesFor, type ArtifactRule, type MatchContext } from '../knowledge/artifacts.js';
-import type { ContextTree } from './engine.js';
+import type { ContextTree, DiskRecord } from './engine.js';
 import { literalPattern, parentOf } from './patterns.js';
 
 /** A table entry with the context paths it matched (top-most only). */
@@ -53,7 +53,7 @@ class Siblings {
  * directory may be claimed whole (it holds nothing that must stay); otherwise the scan goes on
  * inside it, so that a protected `node_modules` still yields its `.cache`.
  */
-export function scanTable(root: string, tree: ContextTree, mayClaim: (path: string) => boolean): Scan {
+export function scanTable(root: string, tree: ContextTree, mayClaim: (path: string) => boolean, record?: DiskRecord): Scan {
   const matcher = artifactMatcher();
   const siblings = new Siblings(root);
   const byRule = new Map<string, TableCandidate>();
@@ -72,7 +72,8 @@ export function scanTable(root: string, tree: ContextTree, mayClaim: (path: stri
       get siblings() {
         return siblings.of(parentOf(entry.path));
       },
-      contains: (name) => entry.type === 'dir' && existsSync(path.join(root, entry.path, name)),
+      // The walk's record answers for most directories (a python-venv test asks every one).
+      contains: (name) => entry.type === 'dir' && (record?.lists(entry, name) ?? existsSync(path.join(root, entry.path, name))),
     };
     const rules = matcher.matchAll(entry.path, entry.type, context);
     if (rules.length === 0) return;

@@ -141,7 +141,7 @@ export function suggestIgnore(options: SuggestOptions = {}): SuggestReport {
     if (b.unknown !== null) warnings.push(`${b.label} also reads ${label} but could not be read (${b.unknown}): it counts as reading the whole context`);
   }
   const protection = new Protection(context, tree, reads.merged());
-  const scan = scanTable(context.root, tree, (p) => !protection.holdsProtected(p, 'named'));
+  const scan = scanTable(context.root, tree, (p) => !protection.holdsProtected(p, 'named'), disk);
   protection.addKeepers(scan.keepers);
   const judge: Judge = { tree, reads, git: readGitStatus(context.root, tree), root: context.root };
   const run: Run = { context, claimed: scan.claimed, tree, engine, protection, withheld: [], warnings, reads, judge, disk };

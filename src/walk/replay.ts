@@ -179,6 +179,10 @@ export class DiskRecord {
   private rootChildren: number[] | undefined;
   /** Entries whose directory could not be read (a warning said so). */
   private readonly unreadable = new Set<number>();
+  /** Directories with a child the walk skipped (it could not be stat'ed): their names are not all here. */
+  private readonly partial = new Set<number>();
+  /** Each entry's index, made when first asked for (see `lists`). */
+  private indexes: Map<Entry, number> | null = null;
   private warn: (w: WalkWarning) => void = () => {};
 
   constructor(
@@ -212,6 +216,33 @@ export class DiskRecord {
     return index === -1 ? this.rootChildren : this.children[index];
   }
 
+  /**
+   * Whether a directory of the record (an entry some walk gave out) holds an entry with this name,
+   * as `existsSync` would answer; undefined when the record cannot say so for sure: the directory
+   * was not read or not wholly, the name is a symbolic link (existsSync follows it), or a name
+   * there differs from it only in case or is not ASCII (a file system may ignore case).
+   */
+  lists(dir: Entry, name: string): boolean | undefined {
+    if (this.indexes === null) {
+      this.indexes = new Map();
+      this.entries.forEach((e, i) => this.indexes!.set(e, i));
+    }
+    const index = this.indexes.get(dir);
+    if (index === undefined || this.partial.has(index)) return undefined;
+    const children = this.readChildren(index);
+    if (children === undefined) return undefined;
+    const lower = name.toLowerCase();
+    let found: boolean | undefined = false;
+    for (const i of children) {
+      const child = this.entries[i]!;
+      if (child.rawPath) return undefined;
+      const own = child.path.slice(child.path.lastIndexOf('/') + 1);
+      if (own === name) found = child.type === 'symlink' ? undefined : true;
+      else if (!/^[\x20-\x7e]*$/.test(own) || own.toLowerCase() === lower) return undefined;
+    }
+    return found;
+  }
+
   /** The children of a directory (`-1`: the root), read from disk the first time. */
   private childrenOf(index: number): number[] {
     const known = index === -1 ? this.rootChildren : this.children[index];
@@ -229,7 +260,10 @@ export class DiskRecord {
     } else {
       for (const child of read) {
         const visited = visitChild(NO_FILTER, ref, child, this.warn);
-        if (visited === null) continue;
+        if (visited === null) {
+          this.partial.add(index);
+          continue;
+        }
         list.push(this.entries.length);
         this.entries.push(visited.entry);
         this.children.push(undefined);
