@@ -72,6 +72,12 @@ describe('a filter replayed over one recorded walk', () => {
           walk(root, recorder, all);
           if (recorder.failure !== null) continue; // check walks the disk then
           const tree = new ContextTree(all);
+          // Each entry's parent, as its path names it (the index answers what the walk order does not).
+          all.forEach((e, i) => {
+            const slash = e.path.lastIndexOf('/');
+            const want = slash === -1 ? -1 : all.findLastIndex((d) => d.path === e.path.slice(0, slash));
+            if (tree.entryParent[i] !== want) failures.push(`${c.id}: parent of ${e.path} is ${tree.entryParent[i]}, not ${want}`);
+          });
           // Include paths like a Dockerfile's sources: none, the first top-level name, a wildcard.
           const top = c.tree.find((e) => !e.path.includes('/'))?.path;
           const includes: (string[] | null)[] = [null, ...(top !== undefined && replayUnder === 'buildkit' ? [[top], ['*']] : [])];

@@ -44,10 +44,25 @@ export class ContextTree {
     const unsent = new Map<string, number>();
     const added = new Set<string>();
     const extra: Entry[] = [];
+    // In walk order the parent is usually the innermost directory still open: a stack finds it
+    // without a new string and a lookup per entry (the index answers the others).
+    const open: number[] = [];
     for (let i = 0; i < n; i++) {
       const path = entries[i]!.path;
       const slash = path.lastIndexOf('/');
-      const p = slash === -1 ? -1 : (this.index.get(path.slice(0, slash)) ?? -1);
+      let p = -1;
+      if (slash !== -1) {
+        while (open.length > 0) {
+          const top = entries[open[open.length - 1]!]!.path;
+          if (top.length < path.length && path.charCodeAt(top.length) === 47 && path.startsWith(top)) break;
+          open.pop();
+        }
+        const top = open.length > 0 ? open[open.length - 1]! : -1;
+        p = top !== -1 && entries[top]!.path.length === slash ? top : (this.index.get(path.slice(0, slash)) ?? -1);
+      } else {
+        open.length = 0;
+      }
+      if (entries[i]!.type === 'dir') open.push(i);
       this.entryParent[i] = p;
       if (p !== -1 || slash === -1) continue;
       for (let dir = path.slice(0, slash); dir !== '' && !this.index.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
