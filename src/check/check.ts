@@ -537,6 +537,9 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
   }
 
   // 4. Each ignore file against the tree and its builder's context.
+  // The second thread has listed its subtrees and, by now, read the scan's files: take its
+  // answers and end it, so that its memory is given back before the rules' matching needs more.
+  const scanned = second === null || options.scanContent === false ? null : second.finishScan();
   options.onProgress?.(`matching the ignore rules against ${formatCount(all.length)} entries`);
   const knownName = (name: string): 'any-depth' | 'root' | null => {
     const rules = [...artifactMatcher().matchAll(name, 'dir'), ...artifactMatcher().matchAll(name, 'file')];
@@ -618,7 +621,7 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
     sent: secretSent,
     read: options.scanContent === false ? () => ({ skipped: 'unreadable' }) : (entry) => readForScan(absolute(entry), entry.size, max),
     ...(options.scanContent === false ? {} : { readRange: (entry: Entry, position: number, length: number) => readRangeForScan(absolute(entry), position, length) }),
-    ...(second === null || options.scanContent === false ? {} : { scanned: ((lookup) => (entry: Entry) => lookup(entry.path))(second.finishScan()) }),
+    ...(scanned === null ? {} : { scanned: (entry: Entry) => scanned(entry.path) }),
     maxScanBytes: max,
     display,
     ignoreFile: primaryView.context.ignore?.file ?? null,
