@@ -202,15 +202,25 @@ export function findSecrets(input: SecretInput): Finding[] {
   const foreignFlags = fromParents(tree, (i, parent) => (parent === 1 || (tree.entries[i]!.type === 'dir' && isForeignDir(tree.entries[i]!.path)) ? 1 : 0));
   const foreign = { has: (i: number): boolean => foreignFlags[i] === 1 };
 
+  // The sent entries, in tree order: both passes below look at nothing else.
+  const sentIndexes: number[] = [];
+  for (const p of input.sent) {
+    const i = tree.byPath.get(p);
+    if (i !== undefined) sentIndexes.push(i);
+  }
+  sentIndexes.sort((a, b) => a - b);
+
   // Names first: a secret directory (.aws, .kube) covers everything below it.
-  tree.entries.forEach((entry, i) => {
-    if (foreign.has(i) || !input.sent.has(entry.path) || (entry.type !== 'file' && entry.type !== 'dir')) return;
+  for (const i of sentIndexes) {
+    const entry = tree.entries[i]!;
+    if (foreign.has(i) || (entry.type !== 'file' && entry.type !== 'dir')) continue;
     const rule = secretRuleFor(entry.path, entry.type);
     if (rule !== null) byName.set(entry.path, rule);
-  });
+  }
   const secretDirs = topmost([...byName].filter(([p]) => input.tree.entries[input.tree.byPath.get(p)!]!.type === 'dir').map(([p]) => p));
   const secretDirSet = new Set(secretDirs);
   const insideSecretDir = (path: string): boolean => {
+    if (secretDirSet.size === 0) return false;
     for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) if (secretDirSet.has(path.slice(0, i))) return true;
     return false;
   };
@@ -221,31 +231,32 @@ export function findSecrets(input: SecretInput): Finding[] {
   const tooLarge: Entry[] = [];
   /** Env files read: the first setting holding a credential, or null. */
   const envCredentials = new Map<string, { line: number; name: string } | 'template' | null>();
-  tree.entries.forEach((entry, i) => {
-    if (entry.type !== 'file' || foreign.has(i) || !input.sent.has(entry.path) || insideSecretDir(entry.path)) return;
-    if (!scannable(entry) && !byName.has(entry.path)) return;
+  for (const i of sentIndexes) {
+    const entry = tree.entries[i]!;
+    if (entry.type !== 'file' || foreign.has(i) || insideSecretDir(entry.path)) continue;
+    if (!scannable(entry) && !byName.has(entry.path)) continue;
     let matches: SecretMatch[];
     if (entry.size > max) {
-      if (!canHoldSecretsWhenLarge(baseName(entry.path)) && !byName.has(entry.path)) return;
+      if (!canHoldSecretsWhenLarge(baseName(entry.path)) && !byName.has(entry.path)) continue;
       const large = entry.size <= SECRET_SCAN_LARGE_MAX_BYTES ? scanLarge(input, entry) : null;
-      if (large === 'binary') return;
+      if (large === 'binary') continue;
       if (large === null) {
         if (byName.has(entry.path)) unscanned.add(entry.path);
         else tooLarge.push(entry);
-        return;
+        continue;
       }
       matches = large;
     } else {
       const scan = input.scanned?.(entry) ?? scanFile(input.read(entry), entry.path);
       if ('skipped' in scan) {
         if (byName.has(entry.path)) unscanned.add(entry.path);
-        return;
+        continue;
       }
       matches = scan.matches;
       if (scan.env !== undefined && byName.has(entry.path)) envCredentials.set(entry.path, scan.env);
     }
     if (matches.length > 0) contentHits.set(entry.path, matches);
-  });
+  }
 
   for (const dir of secretDirs) {
     const rule = byName.get(dir)!;
