@@ -183,7 +183,10 @@ describe('matching paths against the table', () => {
   });
 
   it('matchAll finds exactly the entries that match one by one, in table order (its name index misses none)', () => {
-    const names = ARTIFACTS.flatMap((r) => [...r.pattern.split('/').map(sampleName), ...(r.siblings ?? []).map(sampleName), ...(r.contains ?? [])]);
+    const names = [
+      ...ARTIFACTS.flatMap((r) => [...r.pattern.split('/').map(sampleName), ...(r.siblings ?? []).map(sampleName), ...(r.contains ?? [])]),
+      ...['a.pyc', 'a.pyo', 'a.pyx', 'foo~', '._x', '.env.x', 'x.log.1', 'npm-debug.log.1', 'a]', 'x.swp', 'a\nb.log', 'é.log', '\u{1F600}'],
+    ];
     const paths = [...new Set([...names, ...names.map((n) => `a/${n}`), ...ARTIFACTS.map((r) => r.pattern.split('/').map(sampleName).join('/')), ...ARTIFACTS.map((r) => `x/y/${r.pattern.split('/').map(sampleName).join('/')}`), './a//b/', 'src', ''])];
     const contexts: (MatchContext | undefined)[] = [undefined, { siblings: names, contains: () => true }, { siblings: [], contains: () => false }];
     let compared = 0;

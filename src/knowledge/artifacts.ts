@@ -486,6 +486,11 @@ export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
   private readonly byLastName = new Map<string, CompiledRule<R>[]>();
   /** Patterns whose last name has a wildcard, in table order. */
   private readonly wildcard: CompiledRule<R>[] = [];
+  /**
+   * The wildcard patterns that can match a name ending in a given character, in table order: those
+   * whose last name ends in that literal character, and those ending in `*`, `?` or a class.
+   */
+  private readonly wildcardByLastChar = new Map<string, CompiledRule<R>[]>();
   private readonly compiled: CompiledRule<R>[];
 
   /** Throws GlobSyntaxError when a pattern is malformed. */
@@ -536,7 +541,7 @@ export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
     const hits: CompiledRule<R>[] = [];
     for (const c of this.byLastName.get(name) ?? []) if (this.accepts(c, p, name, kind, context, true)) hits.push(c);
     const literal = hits.length;
-    for (const c of this.wildcard) if (this.accepts(c, p, name, kind, context, false)) hits.push(c);
+    for (const c of this.wildcardEndingIn(name[name.length - 1]!)) if (this.accepts(c, p, name, kind, context, false)) hits.push(c);
     if (literal > 0 && hits.length > literal) hits.sort((x, y) => x.order - y.order);
     return hits.map((c) => c.rule);
   }
@@ -555,6 +560,20 @@ export class ArtifactMatcher<R extends ArtifactPattern = ArtifactRule> {
         return segmentsMatch(parent, parts);
       })
       .map((c) => c.rule);
+  }
+
+  private wildcardEndingIn(last: string): CompiledRule<R>[] {
+    let list = this.wildcardByLastChar.get(last);
+    if (list === undefined) {
+      // A name glob is anchored at the end: a last literal character must be the name's last.
+      list = this.wildcard.filter((c) => {
+        const source = c.segments[c.segments.length - 1]!.source;
+        const end = source[source.length - 1]!;
+        return end === '*' || end === '?' || end === ']' || end === last;
+      });
+      this.wildcardByLastChar.set(last, list);
+    }
+    return list;
   }
 
   /** `lastNameKnown`: the last name already matched (it was the index key). */

@@ -198,6 +198,8 @@ export class DiskRecord {
   private readonly partial = new Set<number>();
   /** Each entry's index, made when first asked for (see `lists`). */
   private indexes: Map<Entry, number> | null = null;
+  /** Per directory asked about: whether all its names are printable ASCII (see `lists`). */
+  private readonly plainNames = new Map<number, boolean>();
   private warn: (w: WalkWarning) => void = () => {};
 
   constructor(
@@ -246,14 +248,19 @@ export class DiskRecord {
     if (index === undefined || this.partial.has(index)) return undefined;
     const children = this.readChildren(index);
     if (children === undefined) return undefined;
+    let plain = this.plainNames.get(index);
+    if (plain === undefined) {
+      plain = children.every((i) => this.entries[i]!.rawPath === undefined && /^[\x20-\x7e]*$/.test(this.entries[i]!.path));
+      this.plainNames.set(index, plain);
+    }
+    if (!plain) return undefined;
     const lower = name.toLowerCase();
     let found: boolean | undefined = false;
     for (const i of children) {
       const child = this.entries[i]!;
-      if (child.rawPath) return undefined;
       const own = child.path.slice(child.path.lastIndexOf('/') + 1);
       if (own === name) found = child.type === 'symlink' ? undefined : true;
-      else if (!/^[\x20-\x7e]*$/.test(own) || own.toLowerCase() === lower) return undefined;
+      else if (own.length === name.length && own.toLowerCase() === lower) return undefined;
     }
     return found;
   }
