@@ -23,12 +23,23 @@ interface PathDifference {
 
 /** Non-directory entries that one builder sends and the other does not (sockets aside: classic never sends them). */
 function differences(input: BuilderComparison, skip: ReadonlySet<string>): PathDifference[] {
+  // Only a path one builder sends can differ: look at the two sets, not at the whole tree, and
+  // keep the tree's order.
+  const { tree, buildkit, classic } = input;
+  const indexes: number[] = [];
+  for (const [one, other] of [[buildkit, classic], [classic, buildkit]] as const) {
+    for (const p of one) {
+      if (other.has(p)) continue;
+      const i = tree.byPath.get(p);
+      if (i !== undefined) indexes.push(i);
+    }
+  }
+  indexes.sort((a, b) => a - b);
   const out: PathDifference[] = [];
-  for (const entry of input.tree.entries) {
+  for (const i of indexes) {
+    const entry = tree.entries[i]!;
     if (entry.type === 'dir' || entry.socket || skip.has(entry.path)) continue;
-    const bk = input.buildkit.has(entry.path);
-    if (bk === input.classic.has(entry.path)) continue;
-    out.push({ path: entry.path, size: entry.size, buildkitOnly: bk });
+    out.push({ path: entry.path, size: entry.size, buildkitOnly: buildkit.has(entry.path) });
   }
   return out;
 }

@@ -578,17 +578,26 @@ function lintCase(
     const lowerText = text.toLowerCase() === text;
     if (lowered === null || folds === null) {
       const map = new Map<number, string>();
-      folds = Uint8Array.from(tree.entries, (e, i) => {
-        const l = e.path.toLowerCase();
-        if (l === e.path) return 0;
+      const flags = new Uint8Array(tree.entries.length);
+      for (let i = 0; i < flags.length; i++) {
+        const p = tree.entries[i]!.path;
+        const l = p.toLowerCase();
+        if (l === p) continue;
+        flags[i] = 1;
         map.set(i, l);
-        return 1;
-      });
+      }
+      folds = flags;
       lowered = map;
     }
     const lower = lowered;
     const lowerOf = (i: number): string => (folds![i] === 0 ? tree.entries[i]!.path : lower.get(i)!);
-    sentFlags ??= Uint8Array.from(tree.entries, (e) => (sent.has(e.path) ? 1 : 0));
+    if (sentFlags === null) {
+      sentFlags = new Uint8Array(tree.entries.length);
+      for (const p of sent) {
+        const i = tree.byPath.get(p);
+        if (i !== undefined) sentFlags[i] = 1;
+      }
+    }
     const row = matrix[k]!;
     const keptSent = view.pattern.exclusion ? 1 : 0;
     // An exclusion misses paths that stay sent; an exception misses paths that stay out.
