@@ -48,7 +48,13 @@ describe('check: the second thread', () => {
       assert.ok(prefetch !== null, 'the worker starts');
       const files = Object.keys(SPEC).concat(['missing.txt']);
       const sizes = new Map(files.map((f) => [f, f === 'src/main.js' ? 5000 : (SPEC[f] ?? '').length]));
+      assert.ok(prefetch.awaitReady(10_000), 'the thread runs');
       for (const f of files) prefetch.addFile(f, sizes.get(f)!);
+      prefetch.flush();
+      // Let the thread take the batch (else the main thread scans it when asked for the answers).
+      const waitUntil = Date.now() + 10_000;
+      while (prefetch.batchesTakenByThread() < 1 && Date.now() < waitUntil) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      assert.equal(prefetch.batchesTakenByThread(), 1, 'the thread scanned the files');
       const lookup = prefetch.finishScan();
       for (const f of files) {
         const answer = lookup(f);

@@ -1,9 +1,8 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { WalkWarning } from '../walk/entry.js';
 import { listSkippedSubtree } from '../walk/walk.js';
-import { readForScan, type FileScan } from './scan-file.js';
-import { CLAIMS, DONE_SLOT, POSTED_SLOT, READY_SLOT, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
-import { scanFile } from './secrets.js';
+import type { FileScan } from './scan-file.js';
+import { BATCH_CLAIMS, CLAIMS, DONE_SLOT, POSTED_SLOT, READY_SLOT, scanBatch, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
 
 /**
  * check's second thread (see second-thread.ts): lists the skipped subtrees it claims first, as
@@ -14,7 +13,7 @@ const start = workerData as SecondThreadStart;
 const shared = new Int32Array(start.shared);
 const notable: [string, FileScan][] = [];
 const subtrees: [number, string, string][] = [];
-const files: string[] = [];
+const files: { batch: number; files: string }[] = [];
 let fileAt = 0;
 let ended = false;
 let failure: string | null = null;
@@ -25,18 +24,9 @@ function post(message: FromWorker): void {
 
 function take(message: ToWorker): void {
   if (message === '') ended = true;
-  else if (typeof message === 'string') files.push(message);
-  else subtrees.push(message);
-}
-
-/** Scan the files of one batch. */
-function scanBatch(batch: string): void {
-  const fields = batch.split('\0');
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const path = fields[i + 1]!;
-    const scan = scanFile(readForScan(start.root + '/' + path, Number(fields[i]), start.max), path);
-    if ('skipped' in scan || scan.matches.length > 0 || scan.env !== undefined) notable.push([path, scan]);
-  }
+  else if (typeof message === 'string') return;
+  else if (Array.isArray(message)) subtrees.push(message);
+  else files.push(message);
 }
 
 Atomics.store(shared, READY_SLOT, 1);
@@ -63,11 +53,12 @@ for (;;) {
     continue;
   }
   if (fileAt < files.length) {
-    const batch = files[fileAt]!;
-    files[fileAt++] = '';
-    if (failure === null) {
+    const { batch, files: list } = files[fileAt]!;
+    files[fileAt++] = { batch, files: '' };
+    // The main thread may be scanning it already (it takes what is left when it needs the answers).
+    if (failure === null && Atomics.compareExchange(shared, BATCH_CLAIMS + batch, 0, 1) === 0) {
       try {
-        scanBatch(batch);
+        scanBatch(start.root, start.max, list, notable);
       } catch (error) {
         failure = (error as Error)?.stack ?? String(error);
       }

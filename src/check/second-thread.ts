@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { entriesOfListing } from '../walk/walk.js';
-import type { FileScan } from './scan-file.js';
+import { readForScan, type FileScan } from './scan-file.js';
+import { scanFile } from './secrets.js';
 
 /**
  * check's second thread. While check walks the tree it hands over two kinds of work:
@@ -28,11 +29,11 @@ export interface SecondThreadStart {
 }
 
 /**
- * Messages to the worker. A batch of files is a string, `size NUL path NUL` for each (one string
- * crosses threads far faster than an array); a subtree is `[id, absolute path, relative path]`;
- * the empty string ends the work.
+ * Messages to the worker. A batch of files is `{ batch, files }`, its files a string, `size NUL
+ * path NUL` for each (one string crosses threads far faster than an array); a subtree is
+ * `[id, absolute path, relative path]`; the empty string ends the work.
  */
-export type ToWorker = string | [number, string, string];
+export type ToWorker = string | [number, string, string] | { batch: number; files: string };
 
 /** Messages from the worker: a subtree's listing (null: walk it yourself), or the scan's answers at the end. */
 export type FromWorker =
@@ -49,10 +50,14 @@ export const POSTED_SLOT = 2;
 /** Set by the thread once it runs. */
 export const READY_SLOT = 3;
 export const CLAIMS = 4;
+/** Where the claim flags of the batches of files start (each batch is scanned by one thread). */
+export const BATCH_CLAIMS = CLAIMS + (1 << 15);
+/** At most this many batches go to the thread; the scan reads the files of any more itself. */
+export const MAX_BATCHES = 1 << 14;
 /** At most this many subtrees go to the thread; the walk goes into the others itself. */
 export const MAX_SUBTREES = 1 << 15;
 
-const BATCH = 1024;
+const BATCH = 256;
 /** A worker thread that reads files makes short-lived garbage: a small young generation keeps memory flat. */
 const YOUNG_GENERATION_MB = 2;
 
@@ -69,6 +74,10 @@ export class SecondThread {
   private readonly queued = new Set<string>();
   private batch = '';
   private count = 0;
+  /** The batches posted, by id (their files, for the main thread to scan those the thread has not claimed). */
+  private readonly batches: string[] = [];
+  private readonly root: string;
+  private readonly max: number;
   private readonly handed: Handed[] = [];
   private answers: Map<string, FileScan> | null = null;
   private scanClosed = false;
@@ -81,12 +90,16 @@ export class SecondThread {
     private readonly worker: Worker,
     private readonly port: MessageChannel['port1'],
     private readonly shared: Int32Array,
-  ) {}
+    start: { root: string; max: number },
+  ) {
+    this.root = start.root;
+    this.max = start.max;
+  }
 
   /** Start the thread; null on a single core, or where no thread can start (check then works alone). */
   static start(root: string, max: number): SecondThread | null {
     if (availableParallelism() < 2 || process.env['CTXSIZE_CHECK_THREAD'] === '0') return null;
-    const buffer = new SharedArrayBuffer((CLAIMS + MAX_SUBTREES) * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = new SharedArrayBuffer((BATCH_CLAIMS + MAX_BATCHES) * Int32Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
     const start: SecondThreadStart = { root, max, shared: buffer, port: channel.port2 };
     let worker: Worker;
@@ -101,7 +114,7 @@ export class SecondThread {
     }
     worker.unref();
     worker.on('error', () => undefined); // noticed when the answers are collected
-    return new SecondThread(worker, channel.port1, new Int32Array(buffer));
+    return new SecondThread(worker, channel.port1, new Int32Array(buffer), { root, max });
   }
 
   private post(message: ToWorker): void {
@@ -121,15 +134,25 @@ export class SecondThread {
 
   /** Hand over a file (relative path, size from the walk) for the secret scan. */
   addFile(path: string, size: number): void {
-    if (this.scanClosed) return;
+    if (this.scanClosed || this.batches.length >= MAX_BATCHES) return;
     this.queued.add(path);
     this.batch += size + '\0' + path + '\0';
     if (++this.count >= BATCH) this.flush();
   }
 
-  private flush(): void {
+  /** How many batches of files the thread has taken so far (tests wait for it). */
+  batchesTakenByThread(): number {
+    let taken = 0;
+    for (let id = 0; id < this.batches.length; id++) if (Atomics.load(this.shared, BATCH_CLAIMS + id) === 1) taken++;
+    return taken;
+  }
+
+  /** Send the files handed over so far (a batch is sent when full, and when the scan asks). */
+  flush(): void {
     if (this.count === 0) return;
-    this.post(this.batch);
+    const id = this.batches.length;
+    this.batches.push(this.batch);
+    this.post({ batch: id, files: this.batch });
     this.batch = '';
     this.count = 0;
   }
@@ -219,7 +242,15 @@ export class SecondThread {
       this.ended = true;
       this.flush();
       this.post('');
+      // Scan what the thread has not started, from the last batch back, while it goes on.
+      const mine: [string, FileScan][] = [];
+      for (let id = this.batches.length - 1; id >= 0; id--) {
+        if (Atomics.compareExchange(this.shared, BATCH_CLAIMS + id, 0, 2) !== 0) continue;
+        scanBatch(this.root, this.max, this.batches[id]!, mine);
+      }
+      this.batches.length = 0;
       this.answers = this.collect();
+      if (this.answers !== null) for (const [path, scan] of mine) this.answers.set(path, scan);
       this.stop();
     }
     const answers = this.answers;
@@ -248,5 +279,18 @@ export class SecondThread {
       Atomics.wait(this.shared, DONE_SLOT, 0, 50);
     }
     return this.final.ok ? new Map(this.final.notable) : null;
+  }
+}
+
+/**
+ * Read and scan one batch of files as the secret scan would; only the files worth a look
+ * (skipped, with matches, env files) are added to `notable`: the rest are clean.
+ */
+export function scanBatch(root: string, max: number, files: string, notable: [string, FileScan][]): void {
+  const fields = files.split('\0');
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const path = fields[i + 1]!;
+    const scan = scanFile(readForScan(root + '/' + path, Number(fields[i]), max), path);
+    if ('skipped' in scan || scan.matches.length > 0 || scan.env !== undefined) notable.push([path, scan]);
   }
 }
