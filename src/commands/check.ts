@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { fitHelp } from '../cli/help-text.js';
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, contextFromFlags, parseBuilder, parseCommandArgs } from '../cli/args.js';
 import { formatAnnotation, onGitHubActions } from '../report/github.js';
@@ -95,10 +94,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // `--builder buildkit,podman`: the first is checked; naming Docker and Podman asks where they differ.
   const builders = (values.builder ?? loaded?.config.builder ?? 'buildkit').split(',');
   const alsoBuilders = builders.slice(1).map((b) => parseBuilder(b));
-  // check holds a record of the whole directory: V8's memory-saving mode keeps its heap (mostly
-  // the young generation, which otherwise grows to 32 MB beside the record) about 20 MB smaller
-  // at the same speed on a 190,000-entry tree (docs/performance.md). A V8 setting, not an output.
-  setFlagsFromString('--optimize-for-size');
   const progress = await startProgress(io, 'ctxsize check');
   let report: ReturnType<typeof checkContext>;
   try {
