@@ -292,12 +292,13 @@ export function readGitignores(root: string, scope?: GitignoreScope): GitignoreS
       visit(dirAbs, rel);
       return;
     }
-    if (children.some((i) => baseName(record.entryAt(i).path) === '.gitignore')) load(dirAbs, fromBaseOf(rel), { inside: rel });
+    const own = rel === '' ? '.gitignore' : rel + '/.gitignore';
+    if (children.some((i) => record.entryAt(i).path === own)) load(dirAbs, fromBaseOf(rel), { inside: rel });
     for (const i of children) {
       const child = record.entryAt(i);
+      if (child.type !== 'dir' || !holdsEntries(child.path)) continue;
       const name = baseName(child.path);
-      if (child.type !== 'dir' || name === '.git' || !holdsEntries(child.path)) continue;
-      if (matcher.ignores(fromBaseOf(child.path) + '/')) continue;
+      if (name === '.git' || matcher.ignores(fromBaseOf(child.path) + '/')) continue;
       visitRecorded(record, holdsEntries, i, path.join(dirAbs, name), child.path);
     }
   };
