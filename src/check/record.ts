@@ -4,8 +4,9 @@ import { directoryRef, walkContext, walkSubtree, type DirectoryRef } from '../wa
 import type { SecondThread } from './second-thread.js';
 
 /**
- * Entries the walk meets before check starts its second thread: below this, a project is recorded
- * sooner than a thread boots (about 40 ms), and the thread would only be waited for.
+ * Entries the walk meets before check starts its second thread. A thread takes 50-80 ms to boot,
+ * and the process waits for it at exit: on real repositories it cost about 30 ms below about
+ * 4,000 entries and saved about 0.2 s at 9,000.
  */
 export const THREAD_AFTER_ENTRIES = 4000;
 

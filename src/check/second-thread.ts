@@ -244,12 +244,14 @@ export class SecondThread {
       this.post('');
       // Scan what the thread has not started, from the last batch back, while it goes on.
       const mine: [string, FileScan][] = [];
+      let theirs = 0;
       for (let id = this.batches.length - 1; id >= 0; id--) {
-        if (Atomics.compareExchange(this.shared, BATCH_CLAIMS + id, 0, 2) !== 0) continue;
-        scanBatch(this.root, this.max, this.batches[id]!, mine);
+        if (Atomics.compareExchange(this.shared, BATCH_CLAIMS + id, 0, 2) !== 0) theirs++;
+        else scanBatch(this.root, this.max, this.batches[id]!, mine);
       }
       this.batches.length = 0;
-      this.answers = this.collect();
+      // Wait for the thread only if it scanned some batch (a thread still booting has none).
+      this.answers = theirs === 0 ? new Map() : this.collect();
       if (this.answers !== null) for (const [path, scan] of mine) this.answers.set(path, scan);
       this.stop();
     }
