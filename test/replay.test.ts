@@ -78,6 +78,27 @@ describe('a filter replayed over one recorded walk', () => {
             const want = slash === -1 ? -1 : all.findLastIndex((d) => d.path === e.path.slice(0, slash));
             if (tree.entryParent[i] !== want) failures.push(`${c.id}: parent of ${e.path} is ${tree.entryParent[i]}, not ${want}`);
           });
+          // The index with the deeper entries left out of its map (as check leaves out the subtrees
+          // it lists in one piece) answers what the whole map answers, for every path and for
+          // paths that are not there.
+          // (Only entries after their parent and before their children, as check's subtrees are.)
+          const earlierChild = new Uint8Array(all.length);
+          all.forEach((_, i) => {
+            const p = tree.entryParent[i]!;
+            if (p > i) earlierChild[p] = 1;
+          });
+          const mask = new Uint8Array(all.length);
+          all.forEach((e, i) => {
+            if (e.path.split('/').length >= 2 && tree.entryParent[i]! < i && earlierChild[i] === 0) mask[i] = 1;
+          });
+          const partial = new ContextTree(all, mask);
+          const probes = [...all.map((e) => e.path), ...all.map((e) => e.path + '/zz'), ...all.map((e) => e.path + 'x'), 'zz', 'a/zz/b'];
+          for (const p of probes) {
+            if (partial.index.get(p) !== tree.index.get(p)) failures.push(`${c.id}: partial index of ${p} is ${partial.index.get(p)}, not ${tree.index.get(p)}`);
+          }
+          if (partial.entryParent.join() !== tree.entryParent.join() || partial.firstChild.join() !== tree.firstChild.join() || partial.nextSibling.join() !== tree.nextSibling.join()) {
+            failures.push(`${c.id}: the partial index changed the tree's shape`);
+          }
           // Include paths like a Dockerfile's sources: none, the first top-level name, a wildcard.
           const top = c.tree.find((e) => !e.path.includes('/'))?.path;
           const includes: (string[] | null)[] = [null, ...(top !== undefined && replayUnder === 'buildkit' ? [[top], ['*']] : [])];

@@ -13,7 +13,7 @@ import { SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
 import { SecondThread } from './second-thread.js';
 import { readForScan, readRangeForScan } from './scan-file.js';
 import { BuildFailure, type Builder, type BuilderFilter } from '../dockerignore/builders.js';
-import { ContextTree, replayFilter } from '../walk/replay.js';
+import { ContextTree, replayFilter, type PathLookup } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { fillUnknownSizes, walkContext } from '../walk/walk.js';
 import { recordDirectory } from './record.js';
@@ -383,7 +383,7 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
   primaryView.sent = record.sent;
   // The first walk recorded the whole directory (unless a pattern stopped it): every other
   // question of what a filter sends is answered from that record, not from the disk again.
-  const recorded = primaryFilter.failure === null ? new ContextTree(all) : null;
+  const recorded = primaryFilter.failure === null ? new ContextTree(all, record.spliced ?? undefined) : null;
   const sentBy = (filter: BuilderFilter<unknown>): Set<string> => {
     if (recorded === null) return walkSent(root, filter);
     let flags: Uint8Array;
@@ -405,7 +405,7 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
         : sentBy(createFilter(sanitized(view)));
   }
   // Sizes of the files the first walk only named, where another builder sends them.
-  let byPath: ReadonlyMap<string, number> | undefined = recorded?.index;
+  let byPath: PathLookup | undefined = recorded?.index;
   for (const view of views) {
     if (view === primaryView) continue;
     byPath ??= new Map(all.map((e, i) => [e.path, i]));

@@ -17,6 +17,11 @@ export interface DirectoryRecord {
   /** The paths the builder sends. */
   sent: Set<string>;
   warnings: WalkWarning[];
+  /**
+   * 1 for the entries of the subtrees listed in one piece (below the first level of a skipped
+   * directory), each after its parent: ContextTree's `unindexed`. Null when there are none.
+   */
+  spliced: Uint8Array | null;
 }
 
 /**
@@ -64,12 +69,15 @@ export function recordDirectory(
     },
   });
   const thread = second as SecondThread | null; // set by the walk's callback
-  if (thread === null) return { all: recorded, sent, warnings };
-  const all = thread.spliceSubtrees(recorded, warnings, (abs, rel, out) => {
+  if (thread === null) return { all: recorded, sent, warnings, spliced: null };
+  const { all, spliced } = thread.spliceSubtrees(recorded, warnings, (abs, rel, out) => {
     walkSubtree(
       { filter, visitSkipped: true, namesOnlyWhenSkipped: true, sink: { entry: (e) => out.push(e), warning: (w) => warnings.push(w) } },
       directoryRef<unknown>(abs, rel, undefined, filter.rootState, false),
     );
   });
-  return { all, sent, warnings };
+  // Which entries came in one piece with a subtree: the record's index need not hash their paths.
+  const mask = new Uint8Array(all.length);
+  for (const [start, end] of spliced) mask.fill(1, start, end);
+  return { all, sent, warnings, spliced: mask };
 }

@@ -170,13 +170,13 @@ export class SecondThread {
   }
 
   /**
-   * The record with every handed-over subtree spliced in, each listed by the thread or, if it has
+   * The record with every handed-over subtree spliced in (and where each went: [start, end) in it), each listed by the thread or, if it has
    * not claimed it, by this one (`walkHere` records a subtree as the main walk would; it is used
    * for listings the thread gave up on too). Warnings of the listings join `warnings`.
    */
-  spliceSubtrees(recorded: Entry[], warnings: WalkWarning[], walkHere: (abs: string, rel: string, out: Entry[]) => void): Entry[] {
+  spliceSubtrees(recorded: Entry[], warnings: WalkWarning[], walkHere: (abs: string, rel: string, out: Entry[]) => void): { all: Entry[]; spliced: [number, number][] } {
     this.ended = true;
-    if (this.handed.length === 0) return recorded;
+    if (this.handed.length === 0) return { all: recorded, spliced: [] };
     const mine = new Map<number, Entry[]>();
     // Claim from the end while the thread takes from the start.
     for (let k = this.handed.length - 1; k >= 0; k--) {
@@ -187,13 +187,16 @@ export class SecondThread {
       mine.set(h.id, out);
     }
     const all: Entry[] = [];
+    const spliced: [number, number][] = [];
     let from = 0;
     for (const h of this.handed) {
       for (let i = from; i < h.at; i++) all.push(recorded[i]!);
       from = h.at;
       const own = mine.get(h.id);
+      const at = all.length;
       if (own !== undefined) {
         for (const e of own) all.push(e);
+        spliced.push([at, all.length]);
         continue;
       }
       const listed = this.awaitListing(h.id);
@@ -203,9 +206,10 @@ export class SecondThread {
         entriesOfListing(listed.listing, all);
         warnings.push(...listed.warnings);
       }
+      spliced.push([at, all.length]);
     }
     for (let i = from; i < recorded.length; i++) all.push(recorded[i]!);
-    return all;
+    return { all, spliced };
   }
 
   /** Wait for a subtree the thread claimed; null if the thread is gone. */

@@ -1,5 +1,6 @@
 import { compareGoStrings } from '../walk/go-order.js';
 import type { Entry } from '../walk/entry.js';
+import type { PathLookup } from '../walk/replay.js';
 
 /** The whole directory as data: every entry, with quick lookups of paths and parents. */
 export interface TreeIndex {
@@ -11,14 +12,14 @@ export interface TreeIndex {
   /** Index of each entry's parent directory in `entries`, -1 for top-level entries. */
   readonly parent: Int32Array;
   /** Entry index by path. */
-  readonly byPath: ReadonlyMap<string, number>;
+  readonly byPath: PathLookup;
 }
 
 /**
  * Index a list of entries (in any order) for the checks. Pure. `known`: the same index made
  * already (a ContextTree of these entries has both), so that it is not made twice.
  */
-export function indexTree(entries: readonly Entry[], known?: { index: ReadonlyMap<string, number>; entryParent: Int32Array }): TreeIndex {
+export function indexTree(entries: readonly Entry[], known?: { index: PathLookup; entryParent: Int32Array }): TreeIndex {
   if (known !== undefined) return { entries, parent: known.entryParent, byPath: known.index };
   const byPath = new Map<string, number>();
   entries.forEach((e, i) => byPath.set(e.path, i));

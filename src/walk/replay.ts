@@ -20,9 +20,67 @@ function parentOf(path: string): string {
  * passes through: the entries plus the directories above them that the builder does not send
  * (the classic builder sends re-included entries without their parents).
  */
+/** Entry index by path: what a tree's index answers (a Map is one). */
+export interface PathLookup {
+  get(path: string): number | undefined;
+  has(path: string): boolean;
+}
+
+/**
+ * A ContextTree's index: a Map of the entries it holds, and, for entries left out of it (a
+ * subtree recorded in one piece, see `unindexed`), a search down the tree from the nearest
+ * directory in the Map. Answers exactly what a Map of every entry answers.
+ */
+class PathIndex implements PathLookup {
+  readonly map = new Map<string, number>();
+  /** Some entries are not in the map. */
+  partial = false;
+
+  constructor(private readonly tree: ContextTree) {}
+
+  get(path: string): number | undefined {
+    const hit = this.map.get(path);
+    if (hit !== undefined || !this.partial) return hit;
+    // The nearest directory above it in the map (else the root), then down name by name.
+    let slot = 0;
+    let start = 0;
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      const i = this.map.get(path.slice(0, slash));
+      if (i !== undefined) {
+        slot = i + 1;
+        start = slash + 1;
+        break;
+      }
+    }
+    const { firstChild, nextSibling, nodes, entries } = this.tree;
+    for (;;) {
+      const end = path.indexOf('/', start);
+      const stop = end === -1 ? path.length : end;
+      let found = -1;
+      // The last child of that name, as a Map of every entry keeps the last one.
+      for (let c = firstChild[slot]!; c !== -1; c = nextSibling[c]!) {
+        const p = nodes[c]!.path;
+        if (p.length === stop && (start === 0 || p.charCodeAt(start - 1) === 47) && p.endsWith(path.slice(start, stop))) found = c;
+      }
+      if (found === -1) return undefined;
+      if (end === -1) return found < entries.length ? found : undefined;
+      slot = found + 1;
+      start = end + 1;
+    }
+  }
+
+  has(path: string): boolean {
+    return this.get(path) !== undefined;
+  }
+}
+
 export class ContextTree {
-  /** Entry index by path (entries only, not the unsent directories). */
-  readonly index = new Map<string, number>();
+  /**
+   * Entry index by path (entries only, not the unsent directories). Entries marked `unindexed`
+   * are found by a search below their nearest indexed directory: a record of a whole directory
+   * then hashes only the paths it is asked about, not the 85% it holds of skipped subtrees.
+   */
+  readonly index: PathLookup;
   /** The entries, then the unsent directories above some of them. */
   readonly nodes: readonly Entry[];
   /** Each entry's parent directory among the entries (-1: top level, or a parent not among them). */
@@ -36,9 +94,23 @@ export class ContextTree {
   readonly nextSibling: Int32Array;
   private childLists: Map<string, number[]> | null = null;
 
-  constructor(readonly entries: readonly Entry[]) {
+  constructor(
+    readonly entries: readonly Entry[],
+    /**
+     * Entries to leave out of the index's map (1): each must come after its parent and before its
+     * children (a subtree listed in one piece is so; BuildKit's excluded directories that it
+     * entered come after their entries, and stay in the map).
+     */
+    unindexed?: Uint8Array,
+  ) {
     const n = entries.length;
-    for (let i = 0; i < n; i++) this.index.set(entries[i]!.path, i);
+    const index = new PathIndex(this);
+    this.index = index;
+    // A name that is not UTF-8 may read like another one: such trees keep every path in the map.
+    const partial = unindexed !== undefined && !entries.some((e) => e.rawPath !== undefined);
+    index.partial = partial;
+    const map = index.map;
+    for (let i = 0; i < n; i++) if (!partial || unindexed[i] !== 1) map.set(entries[i]!.path, i);
     // Each path's parent is looked up once; an unsent directory is one no entry has the path of.
     this.entryParent = new Int32Array(n);
     const unsent = new Map<string, number>();
@@ -58,14 +130,14 @@ export class ContextTree {
           open.pop();
         }
         const top = open.length > 0 ? open[open.length - 1]! : -1;
-        p = top !== -1 && entries[top]!.path.length === slash ? top : (this.index.get(path.slice(0, slash)) ?? -1);
+        p = top !== -1 && entries[top]!.path.length === slash ? top : (map.get(path.slice(0, slash)) ?? -1);
       } else {
         open.length = 0;
       }
       if (entries[i]!.type === 'dir') open.push(i);
       this.entryParent[i] = p;
       if (p !== -1 || slash === -1) continue;
-      for (let dir = path.slice(0, slash); dir !== '' && !this.index.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
+      for (let dir = path.slice(0, slash); dir !== '' && !map.has(dir) && !unsent.has(dir); dir = parentOf(dir)) {
         unsent.set(dir, n + extra.length);
         added.add(parentOf(dir));
         extra.push({ path: dir, type: 'dir', size: 0 });
@@ -79,7 +151,7 @@ export class ContextTree {
     const lastChild = new Int32Array(count + 1).fill(-1);
     const slotOf = (dir: string): number => {
       if (dir === '') return 0;
-      const i = this.index.get(dir) ?? unsent.get(dir);
+      const i = map.get(dir) ?? unsent.get(dir);
       return i === undefined ? 0 : i + 1;
     };
     for (let i = 0; i < count; i++) {
