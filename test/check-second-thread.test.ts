@@ -38,6 +38,16 @@ const SPEC: TreeSpec = {
   '.git/config': `[remote "origin"]\n\turl = https://user:${GITHUB}@github.com/o/r.git\n`,
 };
 
+/** checkContext with CTXSIZE_CHECK_THREAD set: `1` starts the second thread at once, `0` never. */
+function checkWithThread(setting: '0' | '1', root: string): ReturnType<typeof checkContext> {
+  process.env['CTXSIZE_CHECK_THREAD'] = setting;
+  try {
+    return checkContext({ dir: root, cwd: root });
+  } finally {
+    delete process.env['CTXSIZE_CHECK_THREAD'];
+  }
+}
+
 const skipReason = availableParallelism() < 2 ? 'one core here: check reads on its own thread only' : false;
 
 describe('check: the second thread', () => {
@@ -74,20 +84,8 @@ describe('check: the second thread', () => {
   it('gives the same report as reading on the main thread, whole context or part of it', { skip: skipReason }, async () => {
     for (const dockerfile of ['FROM scratch\nCOPY . /app\n', 'FROM scratch\nCOPY src /app/src\nCOPY .env /app/\n', 'FROM scratch\nCOPY src/*.js /app/\n']) {
       await withTree({ ...SPEC, Dockerfile: dockerfile }, (root) => {
-        process.env['CTXSIZE_CHECK_THREAD'] = '1';
-        let withThread;
-        try {
-          withThread = checkContext({ dir: root, cwd: root });
-        } finally {
-          delete process.env['CTXSIZE_CHECK_THREAD'];
-        }
-        process.env['CTXSIZE_CHECK_THREAD'] = '0';
-        let alone;
-        try {
-          alone = checkContext({ dir: root, cwd: root });
-        } finally {
-          delete process.env['CTXSIZE_CHECK_THREAD'];
-        }
+        const withThread = checkWithThread('1', root);
+        const alone = checkWithThread('0', root);
         assert.deepEqual(withThread, alone, dockerfile);
         assert.ok(withThread.findings.some((f) => f.rule === 'secret-content'), 'the tree has secrets to find');
       });

@@ -50,6 +50,20 @@ function replayed(filter: BuilderFilter<unknown>, tree: ContextTree): string[] {
   return tree.entries.filter((_, i) => flags[i] === 1).map((e) => e.path).sort();
 }
 
+/** The case's context under each Docker builder, or null when Docker refuses its ignore file. */
+function bothBuilders(root: string, c: RecordedCase): Record<'buildkit' | 'classic', ResolvedContext> | null {
+  try {
+    const contexts = {} as Record<'buildkit' | 'classic', ResolvedContext>;
+    for (const builder of ['buildkit', 'classic'] as const) {
+      contexts[builder] = resolveContext({ dir: root, builder, dockerfile: path.join(root, c.dockerfile) });
+      createFilter(contexts[builder]);
+    }
+    return contexts;
+  } catch {
+    return null;
+  }
+}
+
 describe('a filter replayed over one recorded walk', () => {
   it('sends what a disk walk sends: the other builder, and include paths as the effective context has them', () => {
     const failures: string[] = [];
@@ -57,15 +71,8 @@ describe('a filter replayed over one recorded walk', () => {
     for (const c of cases) {
       const root = build(c);
       try {
-        const contexts: Record<string, ResolvedContext> = {};
-        try {
-          for (const builder of ['buildkit', 'classic'] as const) {
-            contexts[builder] = resolveContext({ dir: root, builder, dockerfile: path.join(root, c.dockerfile) });
-            createFilter(contexts[builder]!);
-          }
-        } catch {
-          continue; // an ignore file Docker refuses: check lints it, and walks only its usable lines
-        }
+        const contexts = bothBuilders(root, c);
+        if (contexts === null) continue; // an ignore file Docker refuses: check lints it, and walks only its usable lines
         for (const [recordUnder, replayUnder] of [['buildkit', 'classic'], ['classic', 'buildkit']] as const) {
           const all: Entry[] = [];
           const recorder = createFilter(contexts[recordUnder]!);
@@ -149,15 +156,8 @@ describe('walks that share one DiskRecord', () => {
     for (const c of cases) {
       const root = build(c);
       try {
-        const contexts: Record<string, ResolvedContext> = {};
-        try {
-          for (const builder of ['buildkit', 'classic'] as const) {
-            contexts[builder] = resolveContext({ dir: root, builder, dockerfile: path.join(root, c.dockerfile) });
-            createFilter(contexts[builder]!);
-          }
-        } catch {
-          continue;
-        }
+        const contexts = bothBuilders(root, c);
+        if (contexts === null) continue;
         const top = c.tree.find((e) => !e.path.includes('/'))?.path;
         // The filters suggest walks with: both builders, and BuildKit with include paths.
         const filters: { name: string; make: () => BuilderFilter<unknown> }[] = [
