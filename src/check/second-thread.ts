@@ -8,8 +8,10 @@ import { scanFile } from './secrets.js';
 /**
  * check's second thread. While check walks the tree it hands over two kinds of work:
  *
- * - the secret scan's files (each sent file the scan will read): the thread reads and scans them
- *   as the scan would (`scanFile`), and the scan later takes the answers instead of reading;
+ * - the secret scan's files (each sent file the scan will read), in batches: the thread reads and
+ *   scans them as the scan would (`scanBatch`), and the scan takes the answers instead of reading.
+ *   Each batch is claimed once: when the scan needs the answers, the main thread scans the
+ *   batches the thread has not started rather than wait;
  * - the subtrees the builder skips (installed dependencies, `.git`, build outputs, most of a
  *   tree's entries): check records them by name only, and the thread lists them
  *   (`listSkippedSubtree`). Each subtree is claimed once, by whichever thread gets to it first:
