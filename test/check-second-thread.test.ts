@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkContext } from '../src/index.js';
-import { SecondThread } from '../src/check/second-thread.js';
+import { SecondThread, THREAD_TUNING } from '../src/check/second-thread.js';
 import { readForScan } from '../src/check/scan-file.js';
 import { scanFile } from '../src/check/secrets.js';
 import { TOKEN_KINDS } from '../src/knowledge/secret-content.js';
@@ -16,7 +16,7 @@ import { resolveContext } from '../src/context/resolve.js';
 import { recordDirectory } from '../src/check/record.js';
 import type { Entry } from '../src/walk/entry.js';
 import { entriesOfListing, listSkippedSubtree, walkContext, type DirectoryRef } from '../src/walk/walk.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 
 // Fake credentials made at run time (none is valid anywhere), as in check-secrets.test.ts.
@@ -186,4 +186,43 @@ describe('check: the directory record', () => {
       removeTree(root);
     }
   });
+});
+
+describe('check: a second thread that dies', () => {
+  for (const when of ['subtree', 'batch'] as const) {
+    it(`with a ${when} claimed and unanswered: check notices its heartbeat has stopped and does that share itself`, { skip: skipReason, timeout: 30_000 }, async () => {
+      const spec: TreeSpec = { '.dockerignore': '**/node_modules\n', 'Dockerfile': 'FROM scratch\nCOPY . /\n', 'src/a.js': `const t = "${GITHUB}";\n` };
+      for (let p = 0; p < 40; p++) spec[`node_modules/pkg${p}/lib/index.js`] = 'x';
+      await withTree(spec, (root) => {
+        const want = checkWithThread('0', root);
+        const stall = THREAD_TUNING.stallMs;
+        THREAD_TUNING.stallMs = 300;
+        process.env['CTXSIZE_TEST_THREAD_DIES'] = when;
+        try {
+          const second = SecondThread.start(root, 1024 * 1024);
+          assert.ok(second !== null && second.awaitReady(10_000), 'the thread runs');
+          if (when === 'subtree') {
+            // The record: the dying thread claims the first subtree it is given.
+            const alone = recordLines(root, null);
+            const withDying = recordLines(root, second);
+            assert.deepEqual(withDying, alone);
+          } else {
+            // The scan: the dying thread claims the batch and never answers.
+            second.addFile('src/a.js', readFileSync(path.join(root, 'src/a.js')).length);
+            second.flush();
+            const waitUntil = Date.now() + 10_000;
+            while (second.batchesTakenByThread() < 1 && Date.now() < waitUntil) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+            const started = Date.now();
+            const lookup = second.finishScan();
+            assert.equal(lookup('src/a.js'), undefined, 'no answer from a dead thread: the scan reads the file itself');
+            assert.ok(Date.now() - started < 5_000, 'found dead within the stall time, not hung');
+          }
+        } finally {
+          THREAD_TUNING.stallMs = stall;
+          delete process.env['CTXSIZE_TEST_THREAD_DIES'];
+        }
+        assert.ok(want.findings.some((f) => f.rule === 'secret-content'));
+      });
+    });
+  }
 });

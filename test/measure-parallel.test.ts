@@ -144,6 +144,23 @@ describe('parallel measurement equals the sequential one', () => {
       removeTree(root);
     }
   });
+
+  it('falls back to one thread, with the same report, when a worker dies with a task taken (not hanging on it)', () => {
+    const spec: Record<string, string> = {};
+    for (let d = 0; d < 8; d++) for (let f = 0; f < 4; f++) spec[`d${d}/sub/f${f}.txt`] = 'x'.repeat(d * 10 + f);
+    const root = makeTree(spec);
+    try {
+      const sequential = measureContext({ dir: root, threads: 1 });
+      const started = Date.now();
+      const fallback = withTuning({ tasksPerThread: 0, maxSkeletonDepth: 1, mainWalksTasks: false, dieWorkers: true, stallMs: 300 }, () =>
+        measureContext({ dir: root, threads: 2 }),
+      );
+      assert.deepEqual(fallback, sequential);
+      assert.ok(Date.now() - started < 10_000, 'the dead walker is found by its stopped progress');
+    } finally {
+      removeTree(root);
+    }
+  });
 });
 
 describe('walking from the context root (chdirToRoot)', () => {

@@ -2,7 +2,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { WalkWarning } from '../walk/entry.js';
 import { listSkippedSubtree } from '../walk/walk.js';
 import type { FileScan } from './scan-file.js';
-import { BATCH_CLAIMS, CLAIMS, DONE_SLOT, POSTED_SLOT, READY_SLOT, scanBatch, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
+import { BATCH_CLAIMS, CLAIMS, DONE_SLOT, HEARTBEAT_SLOT, POSTED_SLOT, READY_SLOT, scanBatch, WAKE_SLOT, type FromWorker, type SecondThreadStart, type ToWorker } from './second-thread.js';
 
 /**
  * check's second thread (see second-thread.ts): lists the skipped subtrees it claims first, as
@@ -17,6 +17,15 @@ const files: { batch: number; files: string }[] = [];
 let fileAt = 0;
 let ended = false;
 let failure: string | null = null;
+
+/** Tell the main thread this thread still works (see THREAD_TUNING). */
+function beat(): void {
+  Atomics.add(shared, HEARTBEAT_SLOT, 1);
+}
+
+// A test's way to make the thread die at its worst moment: with a subtree or a batch of files
+// claimed and unanswered (`subtree`, `batch`).
+const dieAfterClaim = process.env['CTXSIZE_TEST_THREAD_DIES'];
 
 function post(message: FromWorker): void {
   start.port.postMessage(message);
@@ -33,6 +42,7 @@ Atomics.store(shared, READY_SLOT, 1);
 Atomics.notify(shared, READY_SLOT);
 
 for (;;) {
+  beat();
   const wake = Atomics.load(shared, WAKE_SLOT);
   for (let m = receiveMessageOnPort(start.port); m !== undefined; m = receiveMessageOnPort(start.port)) take(m.message as ToWorker);
   const subtree = subtrees.shift();
@@ -43,7 +53,8 @@ for (;;) {
     const warnings: WalkWarning[] = [];
     let listing: string | null;
     try {
-      listing = listSkippedSubtree(abs, rel, warnings);
+      if (dieAfterClaim === 'subtree') process.exit(1);
+      listing = listSkippedSubtree(abs, rel, warnings, beat);
     } catch {
       listing = null; // the main thread walks it
     }
@@ -57,8 +68,9 @@ for (;;) {
     files[fileAt++] = { batch, files: '' };
     // The main thread may be scanning it already (it takes what is left when it needs the answers).
     if (failure === null && Atomics.compareExchange(shared, BATCH_CLAIMS + batch, 0, 1) === 0) {
+      if (dieAfterClaim === 'batch') process.exit(1);
       try {
-        scanBatch(start.root, start.max, list, notable);
+        scanBatch(start.root, start.max, list, notable, beat);
       } catch (error) {
         failure = (error as Error)?.stack ?? String(error);
       }

@@ -51,7 +51,16 @@ export const WAKE_SLOT = 1;
 export const POSTED_SLOT = 2;
 /** Set by the thread once it runs. */
 export const READY_SLOT = 3;
-export const CLAIMS = 4;
+/** Bumped by the thread as it works and as it waits: still moving means still alive. */
+export const HEARTBEAT_SLOT = 4;
+export const CLAIMS = 5;
+
+/**
+ * How long the main thread waits for a thread whose heartbeat has stopped before it does the
+ * thread's share itself. A blocked main thread never sees a worker's exit (`threadId` changes
+ * only on its event loop), so a thread that dies (out of memory, a bug) is found this way.
+ */
+export const THREAD_TUNING = { stallMs: 3000 };
 /** Where the claim flags of the batches of files start (each batch is scanned by one thread). */
 export const BATCH_CLAIMS = CLAIMS + (1 << 15);
 /** At most this many batches go to the thread; the scan reads the files of any more itself. */
@@ -87,6 +96,8 @@ export class SecondThread {
   /** Listings received, by subtree id. */
   private readonly listings = new Map<number, { listing: string | null; warnings: WalkWarning[] }>();
   private final: { ok: boolean; notable: [string, FileScan][] } | null = null;
+  private lastBeat = -1;
+  private lastBeatAt = 0;
 
   private constructor(
     private readonly worker: Worker,
@@ -214,14 +225,27 @@ export class SecondThread {
     return { all, spliced };
   }
 
+  /** Is the thread still there: not exited, and its heartbeat moved within THREAD_TUNING.stallMs? */
+  private alive(): boolean {
+    if (this.worker.threadId === -1) return false;
+    const beat = Atomics.load(this.shared, HEARTBEAT_SLOT);
+    const now = Date.now();
+    if (beat !== this.lastBeat) {
+      this.lastBeat = beat;
+      this.lastBeatAt = now;
+      return true;
+    }
+    return now - this.lastBeatAt < THREAD_TUNING.stallMs;
+  }
+
   /** Wait for a subtree the thread claimed; null if the thread is gone. */
   private awaitListing(id: number): { listing: string | null; warnings: WalkWarning[] } | null {
     for (;;) {
       const got = this.listings.get(id);
       if (got !== undefined) return got;
       if (!this.receive()) {
-        // Nothing yet: the thread is working, or gone (threadId -1) with its claims.
-        if (this.worker.threadId === -1) return null;
+        // Nothing yet: the thread is working, or gone with its claims.
+        if (!this.alive()) return null;
         const posted = Atomics.load(this.shared, POSTED_SLOT);
         if (this.receive()) continue;
         Atomics.wait(this.shared, POSTED_SLOT, posted, 50);
@@ -282,8 +306,8 @@ export class SecondThread {
         if (!this.receive()) return null; // said done, posted nothing
         continue;
       }
-      // A thread that is gone (threadId -1) without answering took its answers with it.
-      if (this.worker.threadId === -1) return null;
+      // A thread that is gone without answering took its answers with it.
+      if (!this.alive()) return null;
       Atomics.wait(this.shared, DONE_SLOT, 0, 50);
     }
     return this.final.ok ? new Map(this.final.notable) : null;
@@ -294,9 +318,10 @@ export class SecondThread {
  * Read and scan one batch of files as the secret scan would; only the files worth a look
  * (skipped, with matches, env files) are added to `notable`: the rest are clean.
  */
-export function scanBatch(root: string, max: number, files: string, notable: [string, FileScan][]): void {
+export function scanBatch(root: string, max: number, files: string, notable: [string, FileScan][], beat?: () => void): void {
   const fields = files.split('\0');
   for (let i = 0; i + 1 < fields.length; i += 2) {
+    beat?.();
     const path = fields[i + 1]!;
     const scan = scanFile(readForScan(root + '/' + path, Number(fields[i]), max), path);
     if ('skipped' in scan || scan.matches.length > 0 || scan.env !== undefined) notable.push([path, scan]);

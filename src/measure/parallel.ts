@@ -20,7 +20,20 @@ import { BOOTING, CANCELLED, DONE, NEXT_TASK, releaseWalkers, takeWalkers } from
  * How far the main thread reads before handing out tasks: until the skeleton has this many task
  * directories per thread, or is this deep. (Tests set them to put task boundaries everywhere.)
  */
-export const PARALLEL_TUNING = { tasksPerThread: 48, maxSkeletonDepth: 4, mainWalksTasks: true, failWorkers: false };
+export const PARALLEL_TUNING = {
+  tasksPerThread: 48,
+  maxSkeletonDepth: 4,
+  mainWalksTasks: true,
+  failWorkers: false,
+  /** Tests: workers die (exit) with a task taken, as a crashed thread would. */
+  dieWorkers: false,
+  /**
+   * How long a walker may show no progress before it is taken for lost. A blocked main thread
+   * never sees a worker's exit (`threadId` changes only on its event loop): a walker that died
+   * is found by its progress counter standing still, and the measurement is made again alone.
+   */
+  stallMs: 30_000,
+};
 
 /** A directory handed to a thread, as plain data. */
 export interface WalkTask {
@@ -32,6 +45,8 @@ export interface WalkTask {
 export interface WorkerJob {
   /** Tests only: the worker fails, to check that the measurement falls back to one thread. */
   fail?: boolean;
+  /** Tests only: the worker exits once it has taken a task, without a reply. */
+  die?: boolean;
   context: ResolvedContext;
   top: number;
   topLevelLimit: number;
@@ -198,7 +213,7 @@ export function measureInParallel(
     warning: (warning: WalkWarning) => accumulator.warning(warning),
   };
   const results = new Map<number, SubtreeTotals>();
-  const job: WorkerJob = { context, top: options.top, topLevelLimit: options.topLevelLimit, tasks, ...(PARALLEL_TUNING.failWorkers ? { fail: true } : {}) };
+  const job: WorkerJob = { context, top: options.top, topLevelLimit: options.topLevelLimit, tasks, ...(PARALLEL_TUNING.failWorkers ? { fail: true } : {}), ...(PARALLEL_TUNING.dieWorkers ? { die: true } : {}) };
   if (tasks.length > 0) for (const walker of walkers) walker.port.postMessage(job);
   try {
     options.sideWork?.();
@@ -219,9 +234,18 @@ export function measureInParallel(
       const slot = walker.stateSlot;
       const mustWait = !PARALLEL_TUNING.mainWalksTasks && tasks.length > 0;
       if (!mustWait && Atomics.compareExchange(shared, slot, BOOTING, CANCELLED) === BOOTING) continue;
+      let seen = -1;
+      let seenAt = Date.now();
       while (Atomics.load(shared, slot) !== DONE) {
         // A thread that is gone (threadId -1) without saying DONE took its tasks with it.
         if (walker.worker.threadId === -1 && Atomics.load(shared, slot) !== DONE) throw new WalkerLost('it stopped');
+        const now = Atomics.load(shared, slot + 1);
+        if (now !== seen) {
+          seen = now;
+          seenAt = Date.now();
+        } else if (Date.now() - seenAt > PARALLEL_TUNING.stallMs) {
+          throw new WalkerLost('it stopped making progress');
+        }
         Atomics.wait(shared, slot, Atomics.load(shared, slot), 100);
       }
       const reply = receiveMessageOnPort(walker.port)?.message as WorkerReply | undefined;

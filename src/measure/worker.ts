@@ -37,6 +37,7 @@ function run(job: WorkerJob): WorkerReply {
   for (;;) {
     const index = Atomics.add(shared, NEXT_TASK, 1);
     if (index >= job.tasks.length) break;
+    if (job.die) process.exit(1);
     const task = restoreBuffers(job.tasks[index]!);
     results.push([task.id, walkSubtree({ filter, sink, visitSkipped: true }, task.dir)]);
   }

@@ -384,12 +384,13 @@ const LETTER_TYPE: Record<string, EntryType> = { f: 'file', d: 'dir', l: 'symlin
  * socket), its path, NUL. Null when some name is not valid UTF-8 (the caller walks that subtree
  * itself). Only readdir: it runs on any thread.
  */
-export function listSkippedSubtree(abs: string, rel: string, warnings: WalkWarning[]): string | null {
+export function listSkippedSubtree(abs: string, rel: string, warnings: WalkWarning[], onDirectory?: () => void): string | null {
   let out = '';
   const warn = (w: WalkWarning): void => {
     warnings.push(w);
   };
   const list = (dirAbs: string, dirRel: string): boolean => {
+    onDirectory?.();
     const children = readDirectory(dirAbs, dirRel, warn);
     if (children === null) return true;
     for (const child of children) {
