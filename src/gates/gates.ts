@@ -146,52 +146,49 @@ export function effectiveCounts(report: MeasureReport): Counts | null {
   return (report as MeasureReport & { effective?: Counts | null }).effective ?? null;
 }
 
-function sizeGate(scope: GateScope, bytes: number, limit: NonNullable<Budgets['maxSize']>): GateResult {
-  const over = Math.max(0, bytes - limit.bytes);
+/**
+ * A limit gate's result: passed or by how much the amount is over. `what` says the amount,
+ * `overBy` how much it is over (with its share of the limit when that is known).
+ */
+function limitGate(
+  gate: 'max-size' | 'max-files',
+  scope: GateScope,
+  actual: number,
+  limit: { value: number; text: string; source: string },
+  what: string,
+  overBy: (over: number, overPercent: number | null) => string,
+): GateResult {
+  const over = Math.max(0, actual - limit.value);
   const passed = over === 0;
-  const overPercent = overPercentOf(over, limit.bytes);
-  const what = `${SCOPE_LABEL[scope]} is ${formatSize(bytes, limit.binary)} (${number.format(bytes)} bytes)`;
+  const overPercent = overPercentOf(over, limit.value);
   const where = `the limit of ${limit.text} (${limit.source})`;
   return {
-    gate: 'max-size',
+    gate,
     scope,
-    unit: 'bytes',
-    limit: limit.bytes,
+    unit: gate === 'max-size' ? 'bytes' : 'files',
+    limit: limit.value,
     limitText: limit.text,
     source: limit.source,
-    actual: bytes,
+    actual,
     passed,
     over,
     overPercent: passed ? 0 : overPercent,
-    message: passed
-      ? `${what}, within ${where}`
-      : `${what}, over ${where} by ${number.format(over)} byte${over === 1 ? '' : 's'} (${formatSize(over, limit.binary)}` +
-        `${overPercent === null ? '' : `, ${formatPercent(overPercent)}`})`,
+    message: passed ? `${what}, within ${where}` : `${what}, over ${where} by ${overBy(over, overPercent)}`,
   };
 }
 
+function sizeGate(scope: GateScope, bytes: number, limit: NonNullable<Budgets['maxSize']>): GateResult {
+  const what = `${SCOPE_LABEL[scope]} is ${formatSize(bytes, limit.binary)} (${number.format(bytes)} bytes)`;
+  return limitGate('max-size', scope, bytes, { value: limit.bytes, text: limit.text, source: limit.source }, what, (over, overPercent) =>
+    `${number.format(over)} byte${over === 1 ? '' : 's'} (${formatSize(over, limit.binary)}${overPercent === null ? '' : `, ${formatPercent(overPercent)}`})`,
+  );
+}
+
 function filesGate(scope: GateScope, files: number, limit: NonNullable<Budgets['maxFiles']>): GateResult {
-  const over = Math.max(0, files - limit.files);
-  const passed = over === 0;
-  const overPercent = overPercentOf(over, limit.files);
   const what = `${SCOPE_LABEL[scope]} has ${number.format(files)} file${files === 1 ? '' : 's'}`;
-  const where = `the limit of ${limit.text} (${limit.source})`;
-  return {
-    gate: 'max-files',
-    scope,
-    unit: 'files',
-    limit: limit.files,
-    limitText: limit.text,
-    source: limit.source,
-    actual: files,
-    passed,
-    over,
-    overPercent: passed ? 0 : overPercent,
-    message: passed
-      ? `${what}, within ${where}`
-      : `${what}, over ${where} by ${number.format(over)} file${over === 1 ? '' : 's'}` +
-        `${overPercent === null ? '' : ` (${formatPercent(overPercent)})`}`,
-  };
+  return limitGate('max-files', scope, files, { value: limit.files, text: limit.text, source: limit.source }, what, (over, overPercent) =>
+    `${number.format(over)} file${over === 1 ? '' : 's'}${overPercent === null ? '' : ` (${formatPercent(overPercent)})`}`,
+  );
 }
 
 /**
