@@ -13,7 +13,7 @@ import { SECRET_SCAN_MAX_BYTES } from '../knowledge/secret-content.js';
 import { SecondThread } from './second-thread.js';
 import { readForScan, readRangeForScan } from './scan-file.js';
 import { BuildFailure, type Builder, type BuilderFilter } from '../dockerignore/builders.js';
-import { ContextTree, replayFilter, type PathLookup } from '../walk/replay.js';
+import { ContextTree, replayFilter } from '../walk/replay.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { fillUnknownSizes, walkContext } from '../walk/walk.js';
 import { recordDirectory } from './record.js';
@@ -208,16 +208,18 @@ function prefetchFiles(thread: () => SecondThread | null, max: number, includePa
   const scope = literal ? includePaths.map((p) => p.replace(/^\/+|\/+$/g, '')) : null;
   const inScope = (p: string): boolean => scope === null || scope.some((s) => s === '' || s === '.' || isWithin(p, s));
   const foreign = new Set<string>();
+  const parentOf = (p: string): string => {
+    const slash = p.lastIndexOf('/');
+    return slash === -1 ? '' : p.slice(0, slash);
+  };
   return (entry, sent) => {
-    const slash = entry.path.lastIndexOf('/');
-    const parent = slash === -1 ? '' : entry.path.slice(0, slash);
     if (entry.type === 'dir') {
-      if (foreign.has(parent) || isForeignDir(entry.path)) foreign.add(entry.path);
+      if (isForeignDir(entry.path) || (foreign.size > 0 && foreign.has(parentOf(entry.path)))) foreign.add(entry.path);
       return;
     }
     const prefetch = thread();
     if (prefetch === null || !sent || entry.type !== 'file' || entry.size > max || entry.rawPath !== undefined) return;
-    if (foreign.has(parent) || !scannable(entry) || !inScope(entry.path)) return;
+    if ((foreign.size > 0 && foreign.has(parentOf(entry.path))) || !scannable(entry) || !inScope(entry.path)) return;
     prefetch.addFile(entry.path, entry.size);
   };
 }
@@ -404,18 +406,15 @@ function checkWith(options: CheckOptions, threads: Threads): CheckReport {
         ? new Set(all.filter((e) => !(e.socket && view.builder === 'classic')).map((e) => e.path))
         : sentBy(createFilter(sanitized(view)));
   }
+  const tree = indexTree(all, recorded ?? undefined);
   // Sizes of the files the first walk only named, where another builder sends them.
-  let byPath: PathLookup | undefined = recorded?.index;
   for (const view of views) {
     if (view === primaryView) continue;
-    byPath ??= new Map(all.map((e, i) => [e.path, i]));
-    const index = byPath;
     fillUnknownSizes(root, [...view.sent].flatMap((p) => {
-      const i = index.get(p);
+      const i = tree.byPath.get(p);
       return i === undefined ? [] : [all[i]!];
     }));
   }
-  const tree = indexTree(all, recorded ?? undefined);
   // The walk reads directories, not files: a file the user cannot read (mode 000) is found here.
   // BuildKit's client reads every file it sends as the user, so the build fails on it too. Root
   // reads everything, so there is nothing to look for then.

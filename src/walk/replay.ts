@@ -56,11 +56,12 @@ class PathIndex implements PathLookup {
     for (;;) {
       const end = path.indexOf('/', start);
       const stop = end === -1 ? path.length : end;
+      const name = path.slice(start, stop);
       let found = -1;
       // The last child of that name, as a Map of every entry keeps the last one.
       for (let c = firstChild[slot]!; c !== -1; c = nextSibling[c]!) {
         const p = nodes[c]!.path;
-        if (p.length === stop && (start === 0 || p.charCodeAt(start - 1) === 47) && p.endsWith(path.slice(start, stop))) found = c;
+        if (p.length === stop && (start === 0 || p.charCodeAt(start - 1) === 47) && p.endsWith(name)) found = c;
       }
       if (found === -1) return undefined;
       if (end === -1) return found < entries.length ? found : undefined;
