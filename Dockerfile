@@ -5,13 +5,15 @@
 # JavaScript, and nothing else: no TypeScript, no sources, no tests, no npm cache.
 ARG NODE_IMAGE=node:20-alpine
 
-# Build: every dependency (the compiler included), then src/ compiled to dist/. The manifests come
-# first so that the npm ci layer is reused until they change.
+# Build: every dependency (the compiler and the bundler included), then src/ compiled to dist/ and
+# the command line bundled (scripts/bundle.js). The manifests come first so that the npm ci layer
+# is reused until they change.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 

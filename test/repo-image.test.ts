@@ -19,7 +19,7 @@ import { contextFromTar, ctxsizeOutcome, diffOutcomes, findDocker, runDockerBuil
 
 /** Directories that must never be in the context: heavy, generated, or not needed by the build. */
 const HEAVY = ['node_modules', '.git', 'test', 'bench', 'dist', '.test-build', '.ci'];
-const NEEDED = ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'src/index.ts', 'src/cli.ts', 'bin', 'bin/ctxsize.js'];
+const NEEDED = ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'src/index.ts', 'src/cli.ts', 'bin', 'bin/ctxsize.js', 'bin/package.json', 'scripts/bundle.js'];
 
 const lines = (text: string): string[] => text.split('\n').filter(Boolean);
 const isHeavy = (p: string): boolean =>
@@ -50,11 +50,11 @@ function filesUnder(root: string, dir: string): string[] {
 }
 
 describe("ctxsize's own image: the build context", () => {
-  it('the effective context holds what the build needs: manifests, lockfile, tsconfig, src, bin', () => {
+  it('the effective context holds what the build needs: manifests, lockfile, tsconfig, src, scripts, bin', () => {
     const effective = ls(['--effective']);
     for (const needed of NEEDED) assert.ok(effective.includes(needed), `${needed} is not transferred`);
-    // The whole of src/ and bin/: the build compiles every module.
-    for (const dir of ['src', 'bin']) {
+    // The whole of src/, scripts/ and bin/: the build compiles every module and bundles the CLI.
+    for (const dir of ['src', 'scripts', 'bin']) {
       const onDisk = filesUnder(REPO, dir);
       assert.deepEqual(effective.filter((p) => p === dir || p.startsWith(dir + '/')), onDisk, dir);
     }
