@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
+'use strict';
+// CommonJS (bin/package.json says so), like the bundles it loads (scripts/bundle.js): a command
+// starts without Node's ES module loader, which costs several milliseconds to set up.
+const { setFlagsFromString } = require('node:v8');
 
 // A run lasts well under a second, and each walker thread compiles the walk anew. With less
 // inlining V8's optimizing compiler has less to do (and to redo on incomplete type feedback):
@@ -7,6 +10,9 @@ import { setFlagsFromString } from 'node:v8';
 // compiler setting can change once V8 runs; heap sizes cannot (the walker threads get theirs
 // when they start).
 setFlagsFromString('--max-inlined-bytecode-size=60');
+// Each thread collects its young generation itself. V8 would otherwise wake helper threads for
+// every collection, which on two cores take turns with the two walking threads.
+setFlagsFromString('--no-parallel-scavenge');
 
 const args = process.argv.slice(2);
 // check holds a record of the whole directory: V8's memory-saving mode keeps its heap (mostly the
@@ -16,6 +22,9 @@ const args = process.argv.slice(2);
 if (args[0] === 'check') setFlagsFromString('--optimize-for-size');
 // A measurement walks on a worker thread too, which takes longer to start than loading the rest
 // of ctxsize: start it first.
-await (await import('../dist/cli/early-walkers.js')).prestartWalkersFor(args);
-const { runCli } = await import('../dist/cli.js');
-process.exitCode = await runCli(args);
+require('../dist/bundle/walkers.cjs').prestartWalkersFor(args);
+require('../dist/bundle/ctxsize.cjs')
+  .runCli(args)
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,14 +1,17 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { closest } from './cli/args.js';
 import { fitHelp } from './cli/help-text.js';
 import { EXIT, isKnownError, UsageError } from './cli/errors.js';
 import { processIO, type CliIO, type ColorMode } from './cli/io.js';
 import { escapeControl } from './input/escape.js';
+import { prestartWalkers } from './measure/pool.js';
+import { packageVersion } from './runtime/package-files.js';
 
 /** A subcommand module: its help text and its entry point, which returns the exit code. */
 interface CommandModule {
-  help: string;
+  /** Made when asked: fitting every help text to the terminal at load would slow every run. */
+  help(): string;
   run(args: string[], io: CliIO): Promise<number>;
 }
 
@@ -29,15 +32,11 @@ export const ALIASES: Record<string, string> = { purge: 'clean' };
 /** Flags that work with every command: `ctxsize ls --version` prints the version too. */
 const VERSION_FLAGS = ['--version', '-V'];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function programHelp(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
-  return fitHelp(`ctxsize ${version()}: what Docker puts in your build context, exactly
+  return fitHelp(`ctxsize ${packageVersion()}: what Docker puts in your build context, exactly
 
 Usage: ctxsize [COMMAND] [DIR] [options]
 
@@ -130,12 +129,12 @@ export async function runCli(argvWithColor: string[], io: CliIO = processIO()): 
     if (taken.color !== undefined) io = { ...io, color: taken.color };
     const first = argv[0];
     if (asksForVersion(argv)) {
-      io.stdout.write(version() + '\n');
+      io.stdout.write(packageVersion() + '\n');
       return EXIT.ok;
     }
     if (first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? argv[1] : undefined;
-      io.stdout.write(topic ? (await findCommand(topic).load()).help : programHelp());
+      io.stdout.write(topic ? (await findCommand(topic).load()).help() : programHelp());
       return EXIT.ok;
     }
     let name = 'measure';
@@ -155,7 +154,7 @@ export async function runCli(argvWithColor: string[], io: CliIO = processIO()): 
     }
     // The measurement walks on worker threads: start them while the command loads.
     if (name === 'measure' && !rest.some((a) => a === '--help' || a === '-h' || a === '--compose' || a.startsWith('--compose='))) {
-      (await import('./measure/pool.js')).prestartWalkers();
+      prestartWalkers();
     }
     const command = await COMMANDS[name]!.load();
     return await command.run(rest, io);

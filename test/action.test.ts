@@ -288,7 +288,7 @@ describe('action.yml: its steps run as the runner runs them', () => {
   it('from a fresh checkout of the action (no node_modules, no dist): npm ci and the build, then the run', () => {
     const checkout = mkdtempSync(path.join(tmpdir(), 'ctxsize-action-'));
     try {
-      for (const file of ['action.yml', 'package.json', 'package-lock.json', 'tsconfig.json', 'LICENSE', 'README.md', 'src', 'bin']) {
+      for (const file of ['action.yml', 'package.json', 'package-lock.json', 'tsconfig.json', 'LICENSE', 'README.md', 'src', 'bin', 'scripts']) {
         cpSync(path.join(REPO, file), path.join(checkout, file), { recursive: true });
       }
       const r = runAction({ actionPath: checkout, workspace, inputs: { directory: 'app', 'max-files': '100' } });

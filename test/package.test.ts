@@ -74,10 +74,11 @@ after(() => {
 
 describe('npm pack', () => {
   it('holds only what a user needs: built JavaScript, declarations, README, LICENSE, bin', () => {
-    const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/ctxsize\.js$/, /^dist\/.+\.js$/, /^dist\/.+\.d\.ts$/];
+    // bin/package.json makes bin/ctxsize.js CommonJS; dist/bundle/ holds the command line's bundles.
+    const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/ctxsize\.js$/, /^bin\/package\.json$/, /^dist\/.+\.js$/, /^dist\/.+\.d\.ts$/, /^dist\/bundle\/[a-z-]+\.cjs$/];
     const files = pack.files.map((f) => f.path).sort();
     for (const file of files) assert.ok(allowed.some((re) => re.test(file)), `${file} should not be in the package`);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'bin/ctxsize.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'bin/ctxsize.js', 'bin/package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/bundle/ctxsize.cjs']) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
     assert.ok(!files.some((f) => /(^|\/)(test|bench|src|node_modules|\.test-build)\//.test(f) || f.endsWith('.map')));
@@ -103,9 +104,9 @@ describe('npm pack', () => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const abs = path.join(dir, entry.name);
         if (entry.isDirectory()) visit(abs);
-        else if (entry.name.endsWith('.js') || entry.name.endsWith('.d.ts')) {
+        else if (entry.name.endsWith('.js') || entry.name.endsWith('.cjs') || entry.name.endsWith('.d.ts')) {
           const text = readFileSync(abs, 'utf8');
-          for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+          for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
             const spec = (m[1] ?? m[2])!;
             if (spec.startsWith('.') || builtins.has(spec)) continue;
             const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;

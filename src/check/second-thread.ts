@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { CHECK_WORKER } from '../runtime/package-files.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { entriesOfListing } from '../walk/walk.js';
 import { readForScan, type FileScan } from './scan-file.js';
@@ -117,7 +118,7 @@ export class SecondThread {
     const start: SecondThreadStart = { root, max, shared: buffer, port: channel.port2 };
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./second-thread-worker.js', import.meta.url), {
+      worker = new Worker(CHECK_WORKER, {
         workerData: start,
         transferList: [channel.port2],
         resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },

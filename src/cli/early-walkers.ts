@@ -1,3 +1,5 @@
+import { prestartWalkers } from '../measure/pool.js';
+
 /**
  * Whether these arguments surely run a measurement that walks on worker threads, decided from
  * the arguments alone, before the rest of the CLI loads (bin/ctxsize.js asks, to start the walkers
@@ -13,6 +15,6 @@ export function surelyMeasures(argv: readonly string[]): boolean {
 }
 
 /** Start the walkers now if these arguments surely measure (see `surelyMeasures`). */
-export async function prestartWalkersFor(argv: readonly string[]): Promise<void> {
-  if (surelyMeasures(argv)) (await import('../measure/pool.js')).prestartWalkers();
+export function prestartWalkersFor(argv: readonly string[]): void {
+  if (surelyMeasures(argv)) prestartWalkers();
 }

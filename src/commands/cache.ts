@@ -8,7 +8,7 @@ import { analyzeCache } from '../cache/index.js';
 import { formatCacheMarkdown, formatCacheText } from '../cache/format.js';
 import { writeOutputFile } from '../output/write-file.js';
 
-export const help = fitHelp(`Usage: ctxsize cache [DIR] [options]
+export const help = (): string => fitHelp(`Usage: ctxsize cache [DIR] [options]
 
 Which files bust which build cache layers. Lists the steps of the target's
 stages with the context files each one reads, what the working tree's
@@ -65,7 +65,7 @@ function withHistoryDefault(args: string[]): string[] {
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('cache', withHistoryDefault(args), OPTIONS, 1);
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return EXIT.ok;
   }
   const format = values.json ? 'json' : (values.format ?? 'text');

@@ -13,7 +13,7 @@ import { UsageError } from '../cli/errors.js';
 import { InputError } from '../context/resolve.js';
 import { formatCheckReport } from '../check/format.js';
 
-export const help = fitHelp(`Usage: ctxsize check [DIR] [options]
+export const help = (): string => fitHelp(`Usage: ctxsize check [DIR] [options]
 
 Lint the build context of DIR (default: .): the ignore files (malformed patterns, comments that are
 patterns, .gitignore habits, rules that match nothing or change nothing, rules the two builders
@@ -71,7 +71,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     1,
   );
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return EXIT.ok;
   }
   const known = Object.keys(RULES);

@@ -14,7 +14,7 @@ import { cleanableCategories } from '../knowledge/artifacts.js';
 import { humanSize } from '../report/human.js';
 import { writeOutputFile } from '../output/write-file.js';
 
-export const help = fitHelp(`Usage: ctxsize clean [DIR] [options]        (alias: ctxsize purge)
+export const help = (): string => fitHelp(`Usage: ctxsize clean [DIR] [options]        (alias: ctxsize purge)
 
 Find regenerable caches in DIR (default: .) and delete them safely. Without --yes this is a dry
 run: it lists every item it would delete, with its size, grouped by category, and deletes nothing.
@@ -106,7 +106,7 @@ function printResult(result: CleanResult, json: boolean, io: CliIO): number {
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('clean', args, OPTIONS, 1);
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return 0;
   }
   const dir = positionals[0] ?? '.';

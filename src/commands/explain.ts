@@ -8,7 +8,7 @@ import { explainPath } from '../explain/explain.js';
 import { escapeControl } from '../input/escape.js';
 import { explainEffective } from '../explain/explain-effective.js';
 
-export const help = fitHelp(`Usage: ctxsize explain PATH [--dir DIR] [options]
+export const help = (): string => fitHelp(`Usage: ctxsize explain PATH [--dir DIR] [options]
 
 Tell whether PATH is in the build context of DIR (default: .) under each builder, and which
 pattern of the ignore file (file and line) decided it; and whether the Dockerfile's target uses
@@ -50,7 +50,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     1,
   );
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return 0;
   }
   const target = positionals[0];

@@ -10,7 +10,7 @@ import { forEachContextEntry } from '../context/list.js';
 import type { Entry } from '../walk/entry.js';
 import { escapeControl } from '../input/escape.js';
 
-export const help = fitHelp(`Usage: ctxsize ls [DIR] [options]
+export const help = (): string => fitHelp(`Usage: ctxsize ls [DIR] [options]
 
 List the entries of the build context of DIR (default: .), one path per line, relative to DIR,
 directories included, exactly as the builder puts them in the context.
@@ -70,7 +70,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     1,
   );
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return 0;
   }
   const builder = parseBuilder(values.builder);

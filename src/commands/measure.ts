@@ -1,10 +1,11 @@
 import { fitHelp } from '../cli/help-text.js';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { compareWithBaseline, readBaselineFile, validateMeasurement, writeBaselineFile, writeFileAtomic, type LoadedBaseline } from '../gates/baseline.js';
 import { BUILD_OPTIONS, CONTEXT_OPTIONS, parseBuildArgs, parseBuilder, parseCommandArgs, parseCount, parseIgnoreFileFlag, parsePositiveCount, platformsFrom } from '../cli/args.js';
 import { isKnownError, UsageError } from '../cli/errors.js';
 import { styleFor, type CliIO } from '../cli/io.js';
+import { packageVersion } from '../runtime/package-files.js';
 import { PLAIN } from '../report/style.js';
 import { startProgress } from '../cli/progress.js';
 import type { ComposeService } from '../compose/compose.js';
@@ -29,7 +30,7 @@ import { appendStepSummary, composeAnnotations, formatAnnotation, measureAnnotat
 import { formatMeasure } from '../report/human.js';
 import type { Builder } from '../dockerignore/builders.js';
 
-export const help = fitHelp(`Usage: ctxsize [measure] [DIR] [options]
+export const help = (): string => fitHelp(`Usage: ctxsize [measure] [DIR] [options]
 
 Measure the build context of DIR (default: .) in one walk: the whole directory, what the builder
 sends, what the ignore file keeps out, and the largest paths. Check it against budgets and a
@@ -550,15 +551,11 @@ async function runCompose(io: CliIO, settings: Settings): Promise<number> {
   return composePassed(outcome) ? 0 : 1;
 }
 
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   const taken = takeCompose(args, io.cwd);
   const { values, positionals } = parse(taken.args);
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return 0;
   }
   if (values['no-config'] && values.config !== undefined) throw new UsageError('--config and --no-config contradict each other');

@@ -10,7 +10,7 @@ import { assertWritableIgnoreFile, DEFAULT_LARGE_FILE_BYTES } from '../suggest/s
 import { humanSize } from '../report/human.js';
 import { configuredPlatforms } from '../config/config.js';
 
-export const help = fitHelp(`Usage: ctxsize suggest [DIR] [options]
+export const help = (): string => fitHelp(`Usage: ctxsize suggest [DIR] [options]
 
 Propose .dockerignore lines for the build context of DIR (default: .), each with the bytes and
 files it removes from the context (computed with Docker's own matching, not estimated) and why:
@@ -105,7 +105,7 @@ function check(flag: string, given: readonly string[] | undefined, known: readon
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('suggest', args, OPTIONS, 1);
   if (values.help) {
-    io.stdout.write(help);
+    io.stdout.write(help());
     return EXIT.ok;
   }
   if (values.write && values['dry-run']) throw new UsageError('suggest: --write and --dry-run exclude each other');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { lazyCrypto } from '../runtime/lazy-crypto.js';
 import { statSync } from 'node:fs';
 import type { Entry } from '../walk/entry.js';
 import type { ResolvedContext } from './resolve.js';
@@ -12,7 +12,7 @@ import type { ResolvedContext } from './resolve.js';
 export function classicOutsideDockerfile(context: ResolvedContext): { name: string; size: number } | null {
   if (context.builder !== 'classic' || context.dockerfile === null || context.dockerfileRelative === null) return null;
   if (!context.dockerfileRelative.startsWith('../') && context.dockerfileRelative !== '..') return null;
-  const digest = createHash('sha256').update(context.dockerfile).digest('hex');
+  const digest = lazyCrypto().createHash('sha256').update(context.dockerfile).digest('hex');
   let size = 0;
   try {
     size = statSync(context.dockerfile).size;

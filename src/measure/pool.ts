@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { MEASURE_WORKER } from '../runtime/package-files.js';
 
 /**
  * Worker threads for the measurement walk. Starting one costs about as much as reading the first
@@ -51,7 +52,7 @@ function startPool(threads: number): WalkerPool {
     const start: WorkerStart = { shared: buffer, stateSlot: stateSlot(k), port: channel.port2 };
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./worker.js', import.meta.url), {
+      worker = new Worker(MEASURE_WORKER, {
         workerData: start,
         transferList: [channel.port2],
         // A walk makes short-lived garbage only: a small young generation keeps memory flat.

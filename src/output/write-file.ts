@@ -5,7 +5,7 @@
  * A target that exists and is not a regular file is never replaced: a device (/dev/null, a
  * terminal) or a FIFO with a reader is written directly, anything else is refused.
  */
-import { randomBytes } from 'node:crypto';
+import { lazyCrypto } from '../runtime/lazy-crypto.js';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../context/resolve.js';
@@ -53,7 +53,7 @@ function writeInPlace(file: string, st: Stats, data: Buffer): void {
 
 function writeReplacing(target: string, existing: Stats | null, data: Buffer): void {
   const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(9).toString('hex')}.tmp`);
+  const temp = path.join(dir, `.${path.basename(target)}.${lazyCrypto().randomBytes(9).toString('hex')}.tmp`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), existing ? existing.mode & 0o777 : 0o666);
   try {
     try {

@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_JSON } from '../runtime/package-files.js';
 
 /**
  * The size of a regular file, without following links: most of a walk's cost. Node 20's
@@ -38,7 +39,8 @@ function internalLstat(): InternalLstat | null {
 
 function proves(lstat: InternalLstat): boolean {
   try {
-    const probes = [fileURLToPath(import.meta.url), fileURLToPath(new URL('./walk.js', import.meta.url))];
+    // Two files of ctxsize's own (in either layout, see runtime/package-files.ts).
+    const probes = [fileURLToPath(import.meta.url), fileURLToPath(PACKAGE_JSON)];
     const sizes = probes.map((p) => lstatSync(p).size);
     if (sizes[0] === sizes[1]) return false;
     for (const [i, p] of probes.entries()) {
