@@ -9,6 +9,8 @@
 //   ctxsize.cjs         the CLI (dist/cli.js) and every command;
 //   measure-worker.cjs  the measurement's walker thread;
 //   check-worker.cjs    check's second thread.
+// esbuild's own install script only checks its binary, so package.json's allowScripts denies it
+// (npm then runs no dependency's script; `npm ci --ignore-scripts` builds the same).
 // The library (dist/index.js and the modules beside it) is not bundled. dist/runtime/
 // package-files.js names the files a thread starts; in the bundles it names theirs.
 import { readFileSync } from 'node:fs';
