@@ -22,9 +22,19 @@ const args = process.argv.slice(2);
 if (args[0] === 'check') setFlagsFromString('--optimize-for-size');
 // A measurement walks on a worker thread too, which takes longer to start than loading the rest
 // of ctxsize: start it first.
-require('../dist/bundle/walkers.cjs').prestartWalkersFor(args);
-require('../dist/bundle/ctxsize.cjs')
-  .runCli(args)
-  .then((code) => {
-    process.exitCode = code;
-  });
+let cli;
+try {
+  require('../dist/bundle/walkers.cjs').prestartWalkersFor(args);
+  cli = require('../dist/bundle/ctxsize.cjs');
+} catch (error) {
+  // A checkout compiled with tsc alone has no bundles: say what to run, not a stack. (A missing
+  // dependency names itself on the first line instead, and keeps Node's own message.)
+  if (error && error.code === 'MODULE_NOT_FOUND' && /^Cannot find module '\.\.\/dist\/bundle\//.test(String(error.message))) {
+    process.stderr.write(`ctxsize: ${require('node:path').join(__dirname, '..', 'dist', 'bundle')} is missing: run npm run build\n`);
+    process.exit(3);
+  }
+  throw error;
+}
+cli.runCli(args).then((code) => {
+  process.exitCode = code;
+});

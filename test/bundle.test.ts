@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -96,6 +97,20 @@ describe('the command-line bundles', () => {
       // The check found the secret: its second thread's scan reached the file.
       assert.match(runCtxsize(['check', '--json', '.'], { cwd: root, env: { CTXSIZE_CHECK_THREAD: '1' } }).stdout, /config\/\.env/);
     });
+  });
+
+  it('missing (a checkout compiled with tsc alone): one line that says to build, exit 3', () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'ctxsize-nobundle-'));
+    try {
+      cpSync(path.join(REPO, 'bin'), path.join(copy, 'bin'), { recursive: true });
+      cpSync(path.join(REPO, 'package.json'), path.join(copy, 'package.json'));
+      const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'ctxsize.js'), '--version'], { encoding: 'utf8' });
+      assert.equal(r.status, 3);
+      assert.equal(r.stderr, `ctxsize: ${path.join(copy, 'dist', 'bundle')} is missing: run npm run build\n`);
+      assert.equal(r.stdout, '');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('print the version and the help as the modules do', () => {
