@@ -16,7 +16,9 @@ import { generateCorpus, generateToken, type CorpusItem } from './support/secret
 import { Random } from './support/random-cases.js';
 import { withTree } from './support/tree.js';
 
-const SEEDS = [1, 20261206, Date.now() >>> 0];
+// 1255920220: a weak Anthropic key whose random body held "AA-" where a real key would end (the
+// strong shape was claimed on a prefix of it).
+const SEEDS = [1, 20261206, 1255920220, Date.now() >>> 0];
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
@@ -98,6 +100,19 @@ describe('secret table', () => {
           const shorter = scanSecretContent(`key = "${token.slice(0, -1)}"\n`, 'a.txt').filter((h) => h.kind === kind.kind && h.weak === undefined);
           assert.deepEqual(shorter, [], `${kind.kind} shorter`);
         }
+      }
+    }
+  });
+
+  it('a literal end in the body\'s alphabet ends the token only where the body ends (Anthropic\'s AA)', () => {
+    const body = 'YWwsyagW6QQA6YkQ8Y84C4uSSIQgKKCWSSYcY24U046iuMYssYayK8csc0woWG8yqW8G2O4wOOo2iaQA0A8wkeEEG0aq0Y4U'; // 96 made-up base64url characters
+    for (const prefix of ['sk-ant-api03-', 'sk-ant-admin01-', 'sk-ant-oat01-']) {
+      const strong = scanSecretContent(`key = "${prefix}${body}AA"\n`, 'a.txt');
+      assert.deepEqual(strong.map((h) => [h.kind, h.weak]), [['anthropic-api-key', undefined]], prefix);
+      // The body goes on after "AA" (with "-" or "_", both base64url): the weak shape, for review.
+      for (const more of ['-USOWFS', '_x9']) {
+        const hits = scanSecretContent(`key = "${prefix}${body}AA${more}"\n`, 'a.txt');
+        assert.deepEqual(hits.map((h) => [h.kind, h.weak]), [['anthropic-api-key', 'it does not end in "AA" as Anthropic keys do: review']], prefix + more);
       }
     }
   });

@@ -768,7 +768,10 @@ function compile(): NonNullable<typeof compiled> {
         })
         .join('') + (format.encodes ? '={0,2}' : '');
       const last = format.parts[format.parts.length - 1]!;
-      const own = typeof last === 'string' ? '' : ALPHABETS[last.alphabet];
+      // A literal end in the body's own alphabet (Anthropic's "AA") does not end the token: a
+      // body that goes on after it is another shape (the weak one), not this one.
+      const body = format.parts.findLast((part) => typeof part !== 'string');
+      const own = typeof last !== 'string' ? ALPHABETS[last.alphabet] : body !== undefined && typeof body !== 'string' && [...last].every((ch) => ALPHABETS[body.alphabet].includes(ch)) ? ALPHABETS[body.alphabet] : '';
       const entry: CompiledFormat = { kind, format, regexp: new RegExp(source, 'y'), own, literals: format.parts.filter((x): x is string => typeof x === 'string') };
       const list = byPrefix.get(prefix) ?? [];
       list.push(entry);
@@ -804,7 +807,8 @@ function valueOf(token: string, literals: readonly string[]): string {
 }
 
 /** Is any variable part of the token a placeholder? */
-function tokenIsPlaceholder(token: string, literals: readonly string[]): boolean {
+/** A token whose value (its parts between the literals) reads as a placeholder: `xxxx`, `DUMMY`, `0000`, a run. */
+export function tokenIsPlaceholder(token: string, literals: readonly string[]): boolean {
   const parts = valueOf(token, literals).split(' ').filter((x) => x.length > 0);
   const joined = parts.join('');
   if (TOKEN_PLACEHOLDER_WORDS.test(joined)) return true;

@@ -10,6 +10,7 @@ import {
   crc32,
   toBase62,
   TOKEN_KINDS,
+  tokenIsPlaceholder,
   type SecretKind,
   type TokenFormat,
   type TokenKind,
@@ -45,8 +46,22 @@ function base64Json(rng: Random, length: number): string {
   return Buffer.from(json).toString('base64').replace(/=+$/, '');
 }
 
-/** A token in one format of the table, with random values and a valid checksum. */
+/**
+ * A token in one format of the table, with random values and a valid checksum. A random value
+ * may spell a placeholder (`DUMMY`, `xxxx`, `0000`: the scanner rightly passes over those), or,
+ * in a weak shape, end as the strong shape does (Anthropic's "AA"): such a draw is made again.
+ */
 export function generateToken(rng: Random, format: TokenFormat): string {
+  const literals = format.parts.filter((part): part is string => typeof part === 'string');
+  for (;;) {
+    const token = drawToken(rng, format);
+    if (tokenIsPlaceholder(token, literals)) continue;
+    if (format.weak?.includes('"AA"') && token.endsWith('AA')) continue;
+    return token;
+  }
+}
+
+function drawToken(rng: Random, format: TokenFormat): string {
   if (format.encodes) {
     const prefix = format.parts[0] as string;
     const part = format.parts[1] as { length: number | readonly [number, number] };
