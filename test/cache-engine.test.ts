@@ -24,7 +24,9 @@ function rebase(dir: string, base: string): void {
 const engine: Engine | string = startEngine();
 const skip = typeof engine === 'string' ? engine : false;
 after(() => {
-  if (typeof engine !== 'string') removeImages(engine, built);
+  if (typeof engine === 'string') return;
+  removeImages(engine, built);
+  engine.stop(); // a dockerd this run started does not outlive it
 });
 
 type Tree = Record<string, string>;

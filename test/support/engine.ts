@@ -4,7 +4,7 @@
  * from Debian's packages. Tests that need it skip, with the reason, where it cannot start.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,20 @@ export function engineScripts(): string | null {
 export interface Engine {
   docker: string;
   env: NodeJS.ProcessEnv;
+  /** Stops dockerd if this process started it; one that was running before is left running. */
+  stop(): void;
+}
+
+/** The pid in dockerd's pid file, if that process is alive. */
+function runningDockerd(pidFile: string): number | null {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
 }
 
 /** Starts the engine (idempotent); a string says why it cannot. */
@@ -36,12 +50,19 @@ export function startEngine(): Engine | string {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (start.sh needs it)`;
   }
   const dir = process.env['DOCKER_ENGINE_DIR'] ?? '/tmp/engine';
+  const pidFile = path.join(dir, 'dockerd.pid');
+  const wasRunning = runningDockerd(pidFile) !== null;
   const started = spawnSync('bash', [path.join(scripts, 'start.sh')], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, DOCKER_ENGINE_DIR: dir } });
   if (started.status !== 0) return `the engine did not start: ${(started.stderr || String(started.error ?? '')).trim().split('\n').pop()}`;
   const socket = started.stdout.trim().split('\n').pop()!;
   return {
     docker: path.join(dir, 'root/usr/bin/docker'),
     env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: '1' },
+    stop() {
+      if (wasRunning) return;
+      const pid = runningDockerd(pidFile);
+      if (pid !== null) process.kill(pid, 'SIGTERM');
+    },
   };
 }
 
