@@ -32,7 +32,6 @@ export const ALIASES: Record<string, string> = { purge: 'clean' };
 /** Flags that work with every command: `ctxsize ls --version` prints the version too. */
 const VERSION_FLAGS = ['--version', '-V'];
 
-
 function programHelp(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { CHECK_WORKER } from '../runtime/package-files.js';
+import { startThread } from '../runtime/threads.js';
 import type { Entry, WalkWarning } from '../walk/entry.js';
 import { entriesOfListing } from '../walk/walk.js';
 import { readForScan, type FileScan } from './scan-file.js';
@@ -116,18 +117,8 @@ export class SecondThread {
     const buffer = new SharedArrayBuffer((BATCH_CLAIMS + MAX_BATCHES) * Int32Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
     const start: SecondThreadStart = { root, max, shared: buffer, port: channel.port2 };
-    let worker: Worker;
-    try {
-      worker = new Worker(CHECK_WORKER, {
-        workerData: start,
-        transferList: [channel.port2],
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      });
-    } catch {
-      return null;
-    }
-    worker.unref();
-    worker.on('error', () => undefined); // noticed when the answers are collected
+    const worker = startThread(CHECK_WORKER, start, channel.port2, YOUNG_GENERATION_MB); // a death is noticed when the answers are collected
+    if (worker === null) return null;
     return new SecondThread(worker, channel.port1, new Int32Array(buffer), { root, max });
   }
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import { MEASURE_WORKER } from '../runtime/package-files.js';
+import { startThread } from '../runtime/threads.js';
 
 /**
  * Worker threads for the measurement walk. Starting one costs about as much as reading the first
@@ -50,21 +51,9 @@ function startPool(threads: number): WalkerPool {
   for (let k = 0; k < threads - 1; k++) {
     const channel = new MessageChannel();
     const start: WorkerStart = { shared: buffer, stateSlot: stateSlot(k), port: channel.port2 };
-    let worker: Worker;
-    try {
-      worker = new Worker(MEASURE_WORKER, {
-        workerData: start,
-        transferList: [channel.port2],
-        // A walk makes short-lived garbage only: a small young generation keeps memory flat.
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      });
-    } catch {
-      break; // no (more) threads here: the main thread walks alone
-    }
-    worker.unref();
-    // A worker that fails to load or dies is noticed by the measurement (it falls back to one
-    // thread); without a listener its 'error' event would crash the process afterwards.
-    worker.on('error', () => undefined);
+    // A worker that fails to load or dies is noticed by the measurement (it falls back to one thread).
+    const worker = startThread(MEASURE_WORKER, start, channel.port2, YOUNG_GENERATION_MB);
+    if (worker === null) break; // no (more) threads here: the main thread walks alone
     walkers.push({ worker, port: channel.port1, stateSlot: stateSlot(k) });
   }
   return { shared: new Int32Array(buffer), walkers };

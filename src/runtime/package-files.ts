@@ -17,9 +17,6 @@ export const MEASURE_WORKER = new URL('../measure/worker.js', import.meta.url);
 /** check's second thread (src/check/second-thread-worker.ts). */
 export const CHECK_WORKER = new URL('../check/second-thread-worker.js', import.meta.url);
 
-/** This module's own file: a file that surely exists, for the file system probes. */
-export const THIS_FILE = new URL(import.meta.url);
-
 let version: string | undefined;
 
 /** The version in package.json. */

@@ -1,6 +1,7 @@
 import { constants, readdirSync } from 'node:fs';
 import type { EntryType } from './entry.js';
 import { fileURLToPath } from 'node:url';
+import { fsBindingFunction } from './fs-binding.js';
 
 /**
  * A directory's names and entry types, without a `Dirent` object per entry. `fs.readdirSync` with
@@ -52,19 +53,7 @@ function internalReaddir(): InternalReaddir | null {
   // Only the three-argument call that this Node's readdirSync makes itself: older releases take
   // other arguments, and a wrong count aborts the process instead of throwing.
   if (!SYNC_CALL.test(Function.prototype.toString.call(readdirSync))) return null;
-  const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
-  if (typeof binding !== 'function') return null;
-  // process.binding is deprecated (documentation only in Node 20): keep any warning out of the output.
-  const emitWarning = process.emitWarning;
-  try {
-    process.emitWarning = () => undefined;
-    const fs = binding.call(process, 'fs') as { readdir?: unknown } | undefined;
-    return typeof fs?.readdir === 'function' ? (fs.readdir.bind(fs) as InternalReaddir) : null;
-  } catch {
-    return null;
-  } finally {
-    process.emitWarning = emitWarning;
-  }
+  return fsBindingFunction<InternalReaddir>('readdir');
 }
 
 function isListing(value: unknown): value is [string[], number[]] {

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_JSON } from '../runtime/package-files.js';
+import { fsBindingFunction } from './fs-binding.js';
 
 /**
  * The size of a regular file, without following links: most of a walk's cost. Node 20's
@@ -22,19 +23,7 @@ const SIZE_INDEX = 8;
 
 function internalLstat(): InternalLstat | null {
   if (process.env['CTXSIZE_PLAIN_FS'] || process.env['CTXSIZE_PLAIN_LSTAT']) return null;
-  const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
-  if (typeof binding !== 'function') return null;
-  // process.binding is deprecated (documentation only in Node 20): keep any warning out of the output.
-  const emitWarning = process.emitWarning;
-  try {
-    process.emitWarning = () => undefined;
-    const fs = binding.call(process, 'fs') as { lstat?: unknown } | undefined;
-    return typeof fs?.lstat === 'function' ? (fs.lstat.bind(fs) as InternalLstat) : null;
-  } catch {
-    return null;
-  } finally {
-    process.emitWarning = emitWarning;
-  }
+  return fsBindingFunction<InternalLstat>('lstat');
 }
 
 function proves(lstat: InternalLstat): boolean {
