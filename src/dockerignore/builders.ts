@@ -144,6 +144,9 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
   }
 
   visit(path: string, isDir: boolean, parent: BuildKitState): Verdict<BuildKitState> {
+    // Read on every call, not first on the first excluded directory: code V8 optimized without
+    // having seen it run is thrown away then (see walk.ts, walkDirectory).
+    const onlyPrefixExceptions = this.onlyPrefixExceptions;
     let sent = true;
     let include = parent.include;
     if (this.includeMatcher !== null) {
@@ -161,7 +164,7 @@ export class BuildKitFilter implements BuilderFilter<BuildKitState> {
       if (verdict === null) return skipped(parent);
       exclude = verdict.results;
       if (verdict.excluded) {
-        if (isDir && this.onlyPrefixExceptions) {
+        if (isDir && onlyPrefixExceptions) {
           if (!this.matcher.hasExceptions || !prefixReaches(this.exceptionPrefixes, path)) return skipped(parent);
         }
         sent = false;

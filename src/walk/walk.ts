@@ -239,7 +239,9 @@ export function visitChild<S>(
     // Patterns compare bytes: a name that is not UTF-8 is matched with its bytes kept.
     const verdict = filter.visit(childRaw ? decodeKeepingBytes(childRaw) : path, isDir, dir.state);
     sent = verdict.included && !filter.truncated && !(entry.socket && filter.builder !== 'buildkit');
-    descend = isDir && verdict.descend;
+    // Read for files too: V8 then knows the field before the first directory (see walkDirectory).
+    const verdictDescends = verdict.descend;
+    descend = isDir && verdictDescends;
     state = verdict.state;
   }
   const deferred = isDir && !sent && descend && filter.sendsParentsOfIncluded;
@@ -306,6 +308,44 @@ class SubtreeWalk<S> {
     }
   }
 
+  // The walk's loop hands every entry to the small methods below, whatever the builder decided.
+  // V8 optimizes the loop early, from what the first directories showed it; code on a path they
+  // never took (the first sent file, the first directory BuildKit enters although it is excluded)
+  // would make V8 throw the whole optimized loop away and compile it again, on every thread. In a
+  // method of its own (too big to be inlined) only that method is compiled again.
+
+  /** Report an entry now, unless BuildKit's answer for this directory must wait (`deferred`). */
+  private report(entry: Entry, sent: boolean, deferred: boolean): void {
+    if (sent) {
+      if (this.filter.sendsParentsOfIncluded) this.flushPending();
+      this.send(entry);
+    } else if (!deferred && this.visitSkipped) {
+      this.sink.entry(entry, false);
+    }
+  }
+
+  /**
+   * Before walking into a directory: a directory BuildKit enters although excluded waits on the
+   * stack (its marker is returned), a sent one is there so that nothing sends it again.
+   */
+  private enter(entry: Entry, sent: boolean, deferred: boolean): Pending | null {
+    if (deferred) {
+      const marker = { entry, sent: false };
+      this.pending.push(marker);
+      return marker;
+    }
+    if (sent && this.filter.sendsParentsOfIncluded) this.pending.push({ entry, sent: true });
+    return null;
+  }
+
+  /** After walking into it: whether the directory is sent (a waiting one, once its entries are known). */
+  private leave(entry: Entry, sent: boolean, deferred: boolean, marker: Pending | null): boolean {
+    if (deferred || (sent && this.filter.sendsParentsOfIncluded)) this.pending.pop();
+    if (marker === null) return sent;
+    if (!marker.sent && this.visitSkipped && this.filter.failure === null) this.sink.entry(entry, false);
+    return marker.sent;
+  }
+
   walkDirectory(dir: DirectoryRef<S>): SubtreeTotals {
     const { filter, sink, visitSkipped } = this;
     const totals: SubtreeTotals = { bytes: 0, files: 0, sentBytes: 0, sentFiles: 0, sentEntries: 0, heaviestChild: 0 };
@@ -318,56 +358,35 @@ class SubtreeWalk<S> {
       if (visited === null) continue;
       if (filter.failure !== null) break;
       const { entry, deferred } = visited;
-      let sent = visited.sent;
+      const sent = visited.sent;
+      // A directory BuildKit enters although excluded waits for its answer (`deferred`).
+      this.report(entry, sent, deferred);
 
-      if (visited.directory === null) {
-        if (sent) {
-          if (filter.sendsParentsOfIncluded) this.flushPending();
-          this.send(entry);
-        } else if (visitSkipped) {
-          sink.entry(entry, false);
-        }
+      const directory = visited.directory;
+      if (directory === null) {
         if (entry.type === 'file') {
-          totals.bytes += entry.size;
+          const size = entry.size;
+          totals.bytes += size;
           totals.files += 1;
-          if (entry.size > totals.heaviestChild) totals.heaviestChild = entry.size;
-          if (sent) {
-            totals.sentBytes += entry.size;
-            totals.sentFiles += 1;
-          }
+          if (size > totals.heaviestChild) totals.heaviestChild = size;
+          totals.sentBytes += sent ? size : 0;
+          totals.sentFiles += sent ? 1 : 0;
         }
         continue;
       }
 
-      // A directory: decide now when we can; BuildKit's excluded-but-entered ones wait.
-      if (sent) {
-        if (filter.sendsParentsOfIncluded) this.flushPending();
-        this.send(entry);
-      } else if (!deferred && visitSkipped) {
-        sink.entry(entry, false);
-      }
-      if (!visited.directory.builderInside && !visitSkipped) continue;
-      if (!visited.directory.builderInside && this.namesOnlyWhenSkipped && this.takeSkipped?.(visited.directory, dir.builderInside)) continue;
+      if (!directory.builderInside && !visitSkipped) continue;
+      if (!directory.builderInside && this.namesOnlyWhenSkipped && this.takeSkipped?.(directory, dir.builderInside)) continue;
 
-      let marker: Pending | null = null;
-      if (deferred) {
-        marker = { entry, sent: false };
-        this.pending.push(marker);
-      } else if (sent && filter.sendsParentsOfIncluded) {
-        this.pending.push({ entry, sent: true });
-      }
-      const sub = this.walkDirectory(visited.directory);
-      if (deferred || (sent && filter.sendsParentsOfIncluded)) this.pending.pop();
-      if (marker !== null) {
-        sent = marker.sent;
-        if (!sent && visitSkipped && filter.failure === null) sink.entry(entry, false);
-      }
+      const marker = this.enter(entry, sent, deferred);
+      const sub = this.walkDirectory(directory);
+      const dirSent = this.leave(entry, sent, deferred, marker);
       totals.bytes += sub.bytes;
       totals.files += sub.files;
       totals.sentBytes += sub.sentBytes;
       totals.sentFiles += sub.sentFiles;
       if (sub.bytes > totals.heaviestChild) totals.heaviestChild = sub.bytes;
-      sink.leaveDirectory?.(entry, sub, sent);
+      sink.leaveDirectory?.(entry, sub, dirSent);
     }
     totals.sentEntries = this.sentEntries - before;
     return totals;
