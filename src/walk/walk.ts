@@ -291,6 +291,10 @@ class SubtreeWalk<S> {
     private readonly takeSkipped: ((dir: DirectoryRef<S>, parentEntered: boolean) => boolean) | null,
   ) {
     this.warn = (w) => sink.warning(w);
+    // V8 takes a field that has only been set once for a constant, and the optimized walk would
+    // read this count as 0 until the first sent entry throws that code away: set it twice here.
+    this.sentEntries = -1;
+    this.sentEntries = 0;
   }
 
   private send(entry: Entry): void {
