@@ -320,8 +320,9 @@ class SubtreeWalk<S> {
 
   /** Report an entry now, unless BuildKit's answer for this directory must wait (`deferred`). */
   private report(entry: Entry, sent: boolean, deferred: boolean): void {
+    const sendsParents = this.filter.sendsParentsOfIncluded;
     if (sent) {
-      if (this.filter.sendsParentsOfIncluded) this.flushPending();
+      if (sendsParents) this.flushPending();
       this.send(entry);
     } else if (!deferred && this.visitSkipped) {
       this.sink.entry(entry, false);
@@ -333,18 +334,20 @@ class SubtreeWalk<S> {
    * stack (its marker is returned), a sent one is there so that nothing sends it again.
    */
   private enter(entry: Entry, sent: boolean, deferred: boolean): Pending | null {
+    const sendsParents = this.filter.sendsParentsOfIncluded;
     if (deferred) {
       const marker = { entry, sent: false };
       this.pending.push(marker);
       return marker;
     }
-    if (sent && this.filter.sendsParentsOfIncluded) this.pending.push({ entry, sent: true });
+    if (sent && sendsParents) this.pending.push({ entry, sent: true });
     return null;
   }
 
   /** After walking into it: whether the directory is sent (a waiting one, once its entries are known). */
   private leave(entry: Entry, sent: boolean, deferred: boolean, marker: Pending | null): boolean {
-    if (deferred || (sent && this.filter.sendsParentsOfIncluded)) this.pending.pop();
+    const sendsParents = this.filter.sendsParentsOfIncluded;
+    if (deferred || (sent && sendsParents)) this.pending.pop();
     if (marker === null) return sent;
     if (!marker.sent && this.visitSkipped && this.filter.failure === null) this.sink.entry(entry, false);
     return marker.sent;
