@@ -18,7 +18,7 @@ if (args[0] === 'check' || args[0] === 'suggest' || args[0] === 'clean' || args[
 
 // A run lasts well under a second, and each walker thread compiles the walk anew. With less
 // inlining V8's optimizing compiler has less to do (and to redo on incomplete type feedback):
-// 5-10% less wall time on a 190,000-entry tree, the same on larger ones (`npm run bench`). Only a
+// 3% less wall time on a 190,000-entry tree (docs/performance.md). Only a
 // compiler setting can change once V8 runs; heap sizes cannot (the walker threads get theirs
 // when they start).
 setFlagsFromString('--max-inlined-bytecode-size=60');

@@ -316,7 +316,7 @@ class SubtreeWalk<S> {
   // V8 optimizes the loop early, from what the first directories showed it; code on a path they
   // never took (the first sent file, the first directory BuildKit enters although it is excluded)
   // would make V8 throw the whole optimized loop away and compile it again, on every thread. In a
-  // method of its own (too big to be inlined) only that method is compiled again.
+  // method of its own, which V8 compiles on its own, only that method is compiled again.
 
   /** Report an entry now, unless BuildKit's answer for this directory must wait (`deferred`). */
   private report(entry: Entry, sent: boolean, deferred: boolean): void {
@@ -330,27 +330,27 @@ class SubtreeWalk<S> {
   }
 
   /**
-   * Before walking into a directory: a directory BuildKit enters although excluded waits on the
-   * stack (its marker is returned), a sent one is there so that nothing sends it again.
+   * Before walking into a directory, where BuildKit sends the parents of what it sends: the
+   * directory goes on the stack, a waiting one (`deferred`, not sent yet) or a sent one (so that
+   * nothing sends it again). Returns what was pushed, for `leave`.
    */
   private enter(entry: Entry, sent: boolean, deferred: boolean): Pending | null {
     const sendsParents = this.filter.sendsParentsOfIncluded;
-    if (deferred) {
-      const marker = { entry, sent: false };
-      this.pending.push(marker);
-      return marker;
-    }
-    if (sent && sendsParents) this.pending.push({ entry, sent: true });
-    return null;
+    if (!deferred && !(sent && sendsParents)) return null;
+    const pending = { entry, sent };
+    this.pending.push(pending);
+    return pending;
   }
 
-  /** After walking into it: whether the directory is sent (a waiting one, once its entries are known). */
-  private leave(entry: Entry, sent: boolean, deferred: boolean, marker: Pending | null): boolean {
-    const sendsParents = this.filter.sendsParentsOfIncluded;
-    if (deferred || (sent && sendsParents)) this.pending.pop();
-    if (marker === null) return sent;
-    if (!marker.sent && this.visitSkipped && this.filter.failure === null) this.sink.entry(entry, false);
-    return marker.sent;
+  /**
+   * After walking into it: whether the directory is sent. A waiting one is sent if something inside
+   * was; if nothing was, it is reported unsent now that its entries are known.
+   */
+  private leave(entry: Entry, sent: boolean, pending: Pending | null): boolean {
+    if (pending === null) return sent;
+    this.pending.pop();
+    if (!pending.sent && this.visitSkipped && this.filter.failure === null) this.sink.entry(entry, false);
+    return pending.sent;
   }
 
   walkDirectory(dir: DirectoryRef<S>): SubtreeTotals {
@@ -385,9 +385,9 @@ class SubtreeWalk<S> {
       if (!directory.builderInside && !visitSkipped) continue;
       if (!directory.builderInside && this.namesOnlyWhenSkipped && this.takeSkipped?.(directory, dir.builderInside)) continue;
 
-      const marker = this.enter(entry, sent, deferred);
+      const pending = this.enter(entry, sent, deferred);
       const sub = this.walkDirectory(directory);
-      const dirSent = this.leave(entry, sent, deferred, marker);
+      const dirSent = this.leave(entry, sent, pending);
       totals.bytes += sub.bytes;
       totals.files += sub.files;
       totals.sentBytes += sub.sentBytes;
